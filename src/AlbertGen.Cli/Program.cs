@@ -1,0 +1,16 @@
+using System.CommandLine;
+using AlbertGen.Cli.Commands;
+
+namespace AlbertGen.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("albertgen: ALBERT (A Lite BERT) for .NET — HF-compatible inference, tokenization and training");
+        // One line per verb; each verb lives in Commands/<Verb>Command.cs.
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return root.Parse(args).Invoke();
+    }
+}

@@ -1,0 +1,96 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace AlbertGen.SafeTensors;
+
+/// <summary>
+/// Writes float32 tensors in safetensors format, atomically: to a temporary file beside the target, flushed,
+/// then renamed over it, so a reader never sees a half-written file.
+/// </summary>
+public static class SafeTensorsWriter
+{
+    /// <summary>One tensor to write: HF name, shape, float32 data (row-major).</summary>
+    public readonly record struct Tensor(string Name, int[] Shape, ReadOnlyMemory<float> Data);
+
+    public static void Write(string path, IEnumerable<Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var list = tensors.ToList();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in list)
+        {
+            if (!names.Add(t.Name))
+                throw new ArgumentException($"tensor '{t.Name}' is given twice");
+            long n = t.Shape.Aggregate(1L, (a, b) => a * b);
+            if (n != t.Data.Length)
+                throw new ArgumentException($"tensor '{t.Name}': shape [{string.Join(", ", t.Shape)}] has {n} elements, data has {t.Data.Length}");
+        }
+        // HF writes tensors sorted by name; offsets follow that order.
+        list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        byte[] header = BuildHeader(list, metadata);
+
+        string full = System.IO.Path.GetFullPath(path);
+        string dir = System.IO.Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        string tmp = System.IO.Path.Combine(dir, "." + System.IO.Path.GetFileName(full) + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                Span<byte> len = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
+                fs.Write(len);
+                fs.Write(header);
+                foreach (var t in list)
+                {
+                    if (!BitConverter.IsLittleEndian)
+                        throw new PlatformNotSupportedException("safetensors writing needs a little-endian machine");
+                    fs.Write(MemoryMarshal.AsBytes(t.Data.Span));
+                }
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    static byte[] BuildHeader(List<Tensor> list, IReadOnlyDictionary<string, string>? metadata)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                w.WriteStartObject("__metadata__");
+                foreach (var kv in metadata.OrderBy(k => k.Key, StringComparer.Ordinal)) w.WriteString(kv.Key, kv.Value);
+                w.WriteEndObject();
+            }
+            long offset = 0;
+            foreach (var t in list)
+            {
+                w.WriteStartObject(t.Name);
+                w.WriteString("dtype", "F32");
+                w.WriteStartArray("shape");
+                foreach (var d in t.Shape) w.WriteNumberValue(d);
+                w.WriteEndArray();
+                long bytes = (long)t.Data.Length * 4;
+                w.WriteStartArray("data_offsets");
+                w.WriteNumberValue(offset);
+                w.WriteNumberValue(offset + bytes);
+                w.WriteEndArray();
+                w.WriteEndObject();
+                offset += bytes;
+            }
+            w.WriteEndObject();
+        }
+        // pad the header with spaces to a multiple of 8 so the data area is aligned (as HF's writer does)
+        int pad = (int)((8 - ms.Length % 8) % 8);
+        for (int i = 0; i < pad; i++) ms.WriteByte((byte)' ');
+        return ms.ToArray();
+    }
+}
