@@ -1,0 +1,149 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using AlbertGen.Config;
+
+namespace AlbertGen.Kernels;
+
+/// <summary>
+/// In-place activations over a span, Vector256 with an overlapping last vector for the tail (the
+/// TensorPrimitives pattern). Formulas follow HF <c>activations.py</c>; <see cref="Naive"/> is the
+/// double-precision twin used as test oracle.
+/// </summary>
+public static class ActivationKernels
+{
+    const float Sqrt2OverPi = 0.7978845608028654f;
+
+    public static void Apply(ActivationKind kind, Span<float> x)
+    {
+        switch (kind)
+        {
+            case ActivationKind.Linear: return;
+            case ActivationKind.GeluTanh: Run<GeluTanhOp>(x); return;
+            case ActivationKind.GeluErf: Run<GeluErfOp>(x); return;
+            case ActivationKind.GeluFast: Run<GeluFastOp>(x); return;
+            case ActivationKind.QuickGelu: Run<QuickGeluOp>(x); return;
+            case ActivationKind.Relu: Run<ReluOp>(x); return;
+            case ActivationKind.Silu: Run<SiluOp>(x); return;
+            case ActivationKind.Tanh: Run<TanhOp>(x); return;
+            case ActivationKind.Sigmoid: Run<SigmoidOp>(x); return;
+            default: throw new ArgumentOutOfRangeException(nameof(kind));
+        }
+    }
+
+    /// <summary>Reference: the HF formula evaluated in double precision.</summary>
+    public static float Naive(ActivationKind kind, float xf)
+    {
+        double x = xf;
+        return (float)(kind switch
+        {
+            ActivationKind.Linear => x,
+            ActivationKind.GeluTanh => 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))),
+            ActivationKind.GeluErf => 0.5 * x * (1 + Erf.Double(x / Math.Sqrt(2))),
+            ActivationKind.GeluFast => 0.5 * x * (1 + Math.Tanh(x * 0.7978845608 * (1 + 0.044715 * x * x))),
+            ActivationKind.QuickGelu => x / (1 + Math.Exp(-1.702 * x)),
+            ActivationKind.Relu => Math.Max(x, 0),
+            ActivationKind.Silu => x / (1 + Math.Exp(-x)),
+            ActivationKind.Tanh => Math.Tanh(x),
+            ActivationKind.Sigmoid => 1 / (1 + Math.Exp(-x)),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        });
+    }
+
+    interface IOp
+    {
+        static abstract float Invoke(float x);
+        static abstract Vector256<float> Invoke(Vector256<float> x);
+    }
+
+    static void Run<TOp>(Span<float> x) where TOp : IOp
+    {
+        ref float r = ref x[0 == x.Length ? 0 : 0];
+        if (x.Length == 0) return;
+        if (!Vector256.IsHardwareAccelerated || x.Length < 8)
+        {
+            for (int i = 0; i < x.Length; i++) x[i] = TOp.Invoke(x[i]);
+            return;
+        }
+        int n = x.Length, i0 = 0;
+        // the last vector overlaps the previous one: compute it from the original values first
+        var tail = TOp.Invoke(Vector256.LoadUnsafe(ref r, (nuint)(n - 8)));
+        for (; i0 <= n - 16; i0 += 8)
+            TOp.Invoke(Vector256.LoadUnsafe(ref r, (nuint)i0)).StoreUnsafe(ref r, (nuint)i0);
+        if (i0 < n - 8)
+            TOp.Invoke(Vector256.LoadUnsafe(ref r, (nuint)i0)).StoreUnsafe(ref r, (nuint)i0);
+        tail.StoreUnsafe(ref r, (nuint)(n - 8));
+    }
+
+    // tanh(u) = 1 - 2 / (exp(2u) + 1); clamp u so exp stays finite (tanh is ±1 to float precision beyond |u| > 9).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> TanhV(Vector256<float> u)
+    {
+        u = Vector256.Min(Vector256.Max(u, Vector256.Create(-9f)), Vector256.Create(9f));
+        var e = Vector256.Exp(u + u);
+        return Vector256<float>.One - Vector256.Create(2f) / (e + Vector256<float>.One);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> SigmoidV(Vector256<float> x)
+    {
+        x = Vector256.Max(x, Vector256.Create(-80f));
+        return Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+    }
+
+    readonly struct GeluTanhOp : IOp
+    {
+        public static float Invoke(float x) => 0.5f * x * (1f + MathF.Tanh(Sqrt2OverPi * (x + 0.044715f * x * x * x)));
+        public static Vector256<float> Invoke(Vector256<float> x)
+        {
+            var u = Vector256.Create(Sqrt2OverPi) * (x + Vector256.Create(0.044715f) * x * x * x);
+            return Vector256.Create(0.5f) * x * (Vector256<float>.One + TanhV(u));
+        }
+    }
+
+    readonly struct GeluFastOp : IOp
+    {
+        public static float Invoke(float x) => 0.5f * x * (1f + MathF.Tanh(x * 0.7978845608f * (1f + 0.044715f * x * x)));
+        public static Vector256<float> Invoke(Vector256<float> x)
+        {
+            var u = x * Vector256.Create(0.7978845608f) * (Vector256<float>.One + Vector256.Create(0.044715f) * x * x);
+            return Vector256.Create(0.5f) * x * (Vector256<float>.One + TanhV(u));
+        }
+    }
+
+    readonly struct GeluErfOp : IOp
+    {
+        public static float Invoke(float x) => 0.5f * x * (1f + Erf.Single(x * 0.70710678118654752f));
+        public static Vector256<float> Invoke(Vector256<float> x) =>
+            Vector256.Create(0.5f) * x * (Vector256<float>.One + Erf.Vector(x * Vector256.Create(0.70710678118654752f)));
+    }
+
+    readonly struct QuickGeluOp : IOp
+    {
+        public static float Invoke(float x) => x / (1f + MathF.Exp(-1.702f * x));
+        public static Vector256<float> Invoke(Vector256<float> x) => x * SigmoidV(Vector256.Create(1.702f) * x);
+    }
+
+    readonly struct ReluOp : IOp
+    {
+        public static float Invoke(float x) => MathF.Max(x, 0f);
+        public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
+    }
+
+    readonly struct SiluOp : IOp
+    {
+        public static float Invoke(float x) => x / (1f + MathF.Exp(-x));
+        public static Vector256<float> Invoke(Vector256<float> x) => x * SigmoidV(x);
+    }
+
+    readonly struct TanhOp : IOp
+    {
+        public static float Invoke(float x) => MathF.Tanh(x);
+        public static Vector256<float> Invoke(Vector256<float> x) => TanhV(x);
+    }
+
+    readonly struct SigmoidOp : IOp
+    {
+        public static float Invoke(float x) => 1f / (1f + MathF.Exp(-x));
+        public static Vector256<float> Invoke(Vector256<float> x) => SigmoidV(x);
+    }
+}

@@ -1,0 +1,88 @@
+namespace AlbertGen.Kernels;
+
+/// <summary>
+/// A right-hand GEMM operand packed once into column panels of <see cref="Gemm.NR"/> outputs: for panel p,
+/// K consecutive groups of NR floats (k-major), zero-padded past N. The micro-kernel then streams one panel
+/// with two aligned 256-bit loads per k. Built from an HF <c>nn.Linear</c> weight (out × in, "transposed"
+/// layout) or from a row-major K × N matrix.
+/// </summary>
+public sealed class PackedMatrix
+{
+    /// <summary>Outputs (columns of C).</summary>
+    public int N { get; }
+    /// <summary>Reduction length.</summary>
+    public int K { get; }
+    public int Panels => (N + Gemm.NR - 1) / Gemm.NR;
+    /// <summary>Panels × K × NR floats.</summary>
+    public float[] Data { get; }
+
+    PackedMatrix(int n, int k, float[] data)
+    {
+        N = n;
+        K = k;
+        Data = data;
+    }
+
+    public static int PackedLength(int n, int k) => (n + Gemm.NR - 1) / Gemm.NR * Gemm.NR * k;
+
+    /// <summary>Packs an <c>nn.Linear</c> weight W (n × k, row stride <paramref name="rowStride"/>) so that C = A·Wᵀ.</summary>
+    public static PackedMatrix FromLinearWeight(ReadOnlySpan<float> w, int n, int k, int rowStride = -1)
+    {
+        var data = GC.AllocateArray<float>(PackedLength(n, k), pinned: true);
+        PackTransposed(w, rowStride < 0 ? k : rowStride, n, k, data);
+        return new PackedMatrix(n, k, data);
+    }
+
+    /// <summary>Packs several <c>nn.Linear</c> weights with the same input size as one matrix with their outputs concatenated (e.g. Q, K, V).</summary>
+    public static PackedMatrix FromLinearWeights(int k, params ReadOnlyMemory<float>[] weights)
+    {
+        int n = 0;
+        foreach (var w in weights) n += w.Length / k;
+        var rows = new float[(long)n * k];
+        int at = 0;
+        foreach (var w in weights)
+        {
+            w.Span.CopyTo(rows.AsSpan(at));
+            at += w.Length;
+        }
+        return FromLinearWeight(rows, n, k);
+    }
+
+    /// <summary>Packs B given as n rows of k (row stride <paramref name="rowStride"/>): dst[p][kk][j] = src[p·NR + j][kk].</summary>
+    public static void PackTransposed(ReadOnlySpan<float> src, int rowStride, int n, int k, Span<float> dst)
+    {
+        const int nr = Gemm.NR;
+        int panels = (n + nr - 1) / nr;
+        for (int p = 0; p < panels; p++)
+        {
+            var panel = dst.Slice(p * k * nr, k * nr);
+            int cols = Math.Min(nr, n - p * nr);
+            if (cols < nr) panel.Clear();
+            for (int j = 0; j < cols; j++)
+            {
+                var row = src.Slice((p * nr + j) * rowStride, k);
+                for (int kk = 0; kk < k; kk++)
+                    panel[kk * nr + j] = row[kk];
+            }
+        }
+    }
+
+    /// <summary>Packs B given row-major as k rows of n (row stride <paramref name="rowStride"/>): dst[p][kk][j] = src[kk][p·NR + j].</summary>
+    public static void PackRowMajor(ReadOnlySpan<float> src, int rowStride, int k, int n, Span<float> dst)
+    {
+        const int nr = Gemm.NR;
+        int panels = (n + nr - 1) / nr;
+        for (int p = 0; p < panels; p++)
+        {
+            var panel = dst.Slice(p * k * nr, k * nr);
+            int cols = Math.Min(nr, n - p * nr);
+            for (int kk = 0; kk < k; kk++)
+            {
+                var from = src.Slice(kk * rowStride + p * nr, cols);
+                var to = panel.Slice(kk * nr, nr);
+                from.CopyTo(to);
+                if (cols < nr) to[cols..].Clear();
+            }
+        }
+    }
+}
