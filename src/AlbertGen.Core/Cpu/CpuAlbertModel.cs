@@ -1,0 +1,384 @@
+using AlbertGen.Config;
+using AlbertGen.Kernels;
+using AlbertGen.Model;
+
+namespace AlbertGen.Cpu;
+
+/// <summary>
+/// The SIMD CPU engine: HF <c>AlbertModel</c> and the <c>AlbertFor*</c> heads in eval mode, in managed code.
+/// <para>
+/// Load memory-maps the checkpoint, checks every tensor against the config, and packs each shared layer's
+/// matrices once into GEMM panels (one copy per group layer, however many layers share it). Forward runs, in
+/// dataflow order: embeddings → <c>embedding_hidden_mapping_in</c> → num_hidden_layers × (the group layer of
+/// <c>int(i / (num_hidden_layers / num_hidden_groups))</c>, inner_group_num sub-layers each) → pooler → head → loss.
+/// </para>
+/// <para>
+/// Thread safety: the weights are immutable; forwards are serialised on one lock because they share the
+/// workspace and the worker pool (which already use every core).
+/// </para>
+/// </summary>
+public sealed unsafe class CpuAlbertModel : IAlbertBackend
+{
+    readonly AlbertCheckpoint _checkpoint;
+    readonly ParallelRunner _runner;
+    readonly CpuWorkspace _workspace;
+    readonly object _gate = new();
+    readonly GemmJob _gemm = new();
+    readonly LayerNormJob _layerNorm = new();
+    readonly AttentionJob _attention = new();
+    readonly EmbeddingJob _embedding = new();
+
+    // embeddings (mapped, not copied)
+    readonly ReadOnlyMemory<float> _wordEmbeddings;      // (V, E)
+    readonly ReadOnlyMemory<float> _positionEmbeddings;  // (P, E)
+    readonly ReadOnlyMemory<float> _tokenTypeEmbeddings; // (T, E)
+    readonly float[] _embeddingLayerNormWeight, _embeddingLayerNormBias; // (E)
+    readonly PackedMatrix _mappingIn;                    // encoder.embedding_hidden_mapping_in  (H, E)
+    readonly float[] _mappingInBias;                     // (H)
+    readonly CpuLayerWeights[][] _groups;                // [num_hidden_groups][inner_group_num]
+    readonly PackedMatrix? _pooler;                      // pooler  (H, H)
+    readonly float[]? _poolerBias;
+    // heads
+    readonly PackedMatrix? _predictionsDense;            // predictions.dense  (E, H)
+    readonly float[]? _predictionsDenseBias, _predictionsLayerNormWeight, _predictionsLayerNormBias;
+    readonly PackedMatrix? _decoder;                     // predictions.decoder (tied to word embeddings)  (V, E)
+    readonly float[]? _predictionsBias;                  // predictions.bias  (V)
+    readonly PackedMatrix? _classifier;                  // sop_classifier.classifier | classifier | qa_outputs  (L, H)
+    readonly float[]? _classifierBias;
+    bool _disposed;
+
+    CpuAlbertModel(AlbertConfig config, AlbertHead head, AlbertCheckpoint ckpt, int threads)
+    {
+        Config = config;
+        Head = head;
+        _checkpoint = ckpt;
+        int e = config.EmbeddingSize, h = config.HiddenSize, f = config.IntermediateSize, v = config.VocabSize;
+        const string b = AlbertWeightNames.BasePrefix;
+        _wordEmbeddings = ckpt.Get(b + "embeddings.word_embeddings.weight");
+        _positionEmbeddings = ckpt.Get(b + "embeddings.position_embeddings.weight");
+        _tokenTypeEmbeddings = ckpt.Get(b + "embeddings.token_type_embeddings.weight");
+        _embeddingLayerNormWeight = ckpt.GetPinnedCopy(b + "embeddings.LayerNorm.weight");
+        _embeddingLayerNormBias = ckpt.GetPinnedCopy(b + "embeddings.LayerNorm.bias");
+        _mappingIn = PackedMatrix.FromLinearWeight(ckpt.Get(b + "encoder.embedding_hidden_mapping_in.weight").Span, h, e);
+        _mappingInBias = ckpt.GetPinnedCopy(b + "encoder.embedding_hidden_mapping_in.bias");
+        _groups = new CpuLayerWeights[config.NumHiddenGroups][];
+        for (int g = 0; g < _groups.Length; g++)
+        {
+            _groups[g] = new CpuLayerWeights[config.InnerGroupNum];
+            for (int j = 0; j < config.InnerGroupNum; j++)
+                _groups[g][j] = CpuLayerWeights.Load(ckpt, g, j, h, f);
+        }
+        if (head.HasPooler())
+        {
+            _pooler = PackedMatrix.FromLinearWeight(ckpt.Get(b + "pooler.weight").Span, h, h);
+            _poolerBias = ckpt.GetPinnedCopy(b + "pooler.bias");
+        }
+        if (head is AlbertHead.PreTraining or AlbertHead.MaskedLM)
+        {
+            _predictionsDense = PackedMatrix.FromLinearWeight(ckpt.Get("predictions.dense.weight").Span, e, h);
+            _predictionsDenseBias = ckpt.GetPinnedCopy("predictions.dense.bias");
+            _predictionsLayerNormWeight = ckpt.GetPinnedCopy("predictions.LayerNorm.weight");
+            _predictionsLayerNormBias = ckpt.GetPinnedCopy("predictions.LayerNorm.bias");
+            _decoder = PackedMatrix.FromLinearWeight(ckpt.Get("predictions.decoder.weight").Span, v, e);
+            _predictionsBias = ckpt.GetPinnedCopy("predictions.bias");
+        }
+        string? classifier = head switch
+        {
+            AlbertHead.PreTraining => "sop_classifier.classifier",
+            AlbertHead.SequenceClassification or AlbertHead.TokenClassification or AlbertHead.MultipleChoice => "classifier",
+            AlbertHead.QuestionAnswering => "qa_outputs",
+            _ => null,
+        };
+        if (classifier is not null)
+        {
+            int outputs = head == AlbertHead.MultipleChoice ? 1 : config.NumLabels;
+            _classifier = PackedMatrix.FromLinearWeight(ckpt.Get(classifier + ".weight").Span, outputs, h);
+            _classifierBias = ckpt.GetPinnedCopy(classifier + ".bias");
+        }
+        _runner = new ParallelRunner(threads);
+        _workspace = new CpuWorkspace(config, threads);
+    }
+
+    public AlbertConfig Config { get; }
+    public AlbertHead Head { get; }
+    /// <summary>Threads a forward uses (the caller's included).</summary>
+    public int Threads => _runner.Threads;
+
+    /// <summary>Loads <c>config.json</c> (or <c>albert_config.json</c>) and <c>model.safetensors</c> from a model folder. The head defaults to the config's <c>architectures</c>.</summary>
+    public static CpuAlbertModel Load(string modelDirectory, AlbertHead? head = null, int threads = 0)
+    {
+        if (!Directory.Exists(modelDirectory))
+            throw new DirectoryNotFoundException($"model folder not found: {modelDirectory}");
+        var config = AlbertConfig.Load(modelDirectory);
+        return Load(config, Path.Combine(modelDirectory, "model.safetensors"), head ?? config.DefaultHead, threads);
+    }
+
+    /// <summary>Loads weights for <paramref name="config"/> and <paramref name="head"/> from a safetensors file (HF names).</summary>
+    /// <param name="threads">worker threads including the caller; 0 = one per processor.</param>
+    public static CpuAlbertModel Load(AlbertConfig config, string safetensorsPath, AlbertHead head, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (threads < 0)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be ≥ 0 (0 = one per processor)");
+        if (head == AlbertHead.QuestionAnswering && config.NumLabels != 2)
+            throw new AlbertConfigException(config.SourceName, "num_labels", $"question answering splits qa_outputs into start and end logits, so it needs num_labels = 2 (found {config.NumLabels})");
+        var ckpt = AlbertCheckpoint.Open(config, safetensorsPath, head);
+        try
+        {
+            return new CpuAlbertModel(config, head, ckpt, threads == 0 ? Environment.ProcessorCount : threads);
+        }
+        catch
+        {
+            ckpt.Dispose();
+            throw;
+        }
+    }
+
+    public AlbertOutput Forward(AlbertBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        batch.Validate(Config);
+        if (Head == AlbertHead.MultipleChoice && batch.NumChoices == 0)
+            throw new AlbertInputException("multiple choice needs input_ids shaped batch × num_choices × seq");
+        if (Head != AlbertHead.MultipleChoice && batch.NumChoices > 0)
+            throw new AlbertInputException($"input_ids is batch × num_choices × seq, which only the multiple-choice head takes (this model is {Head.CliName()})");
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return ForwardLocked(batch);
+        }
+    }
+
+    AlbertOutput ForwardLocked(AlbertBatch batch)
+    {
+        var c = Config;
+        int rows = batch.Rows, seq = batch.SequenceLength, tokens = rows * seq, h = c.HiddenSize;
+        var ws = _workspace;
+        ws.Ensure(rows, seq);
+        Encode(batch);
+
+        var output = new AlbertOutput
+        {
+            LastHiddenState = new FloatTensor([rows, seq, h], ws.Hidden.AsSpan(0, tokens * h).ToArray()),
+        };
+        float* hidden = CpuWorkspace.Ptr(ws.Hidden);
+        if (_pooler is not null)
+        {
+            // pooler: tanh(dense(h[:, 0]))
+            float* first = CpuWorkspace.Ptr(ws.Context);
+            for (int r = 0; r < rows; r++)
+                new ReadOnlySpan<float>(hidden + (long)r * seq * h, h).CopyTo(new Span<float>(first + (long)r * h, h));
+            var pooled = new float[rows * h];
+            fixed (float* pp = pooled)
+            fixed (float* bias = _poolerBias)
+                _gemm.Run(_runner, first, h, rows, _pooler, pp, h, bias, activation: ActivationKind.Tanh);
+            output.PoolerOutput = new FloatTensor([rows, h], pooled);
+        }
+        switch (Head)
+        {
+            case AlbertHead.PreTraining:
+            {
+                var logits = PredictionScores(rows, seq);
+                var sop = Classify(output.PoolerOutput!.Data, rows);
+                output.PredictionLogits = logits;
+                output.SopLogits = sop;
+                if (batch.Labels is not null || batch.FloatLabels is not null)
+                {
+                    if (batch.SentenceOrderLabel is not null)
+                    {
+                        float mlm = AlbertLosses.CrossEntropy(logits.Data, tokens, c.VocabSize, IntLabels(batch, "labels"), "labels");
+                        float so = AlbertLosses.CrossEntropy(sop.Data, rows, c.NumLabels, batch.SentenceOrderLabel, "sentence_order_label");
+                        output.MlmLoss = FloatTensor.Scalar(mlm);
+                        output.SopLoss = FloatTensor.Scalar(so);
+                        output.Loss = FloatTensor.Scalar(mlm + so);
+                    }
+                }
+                break;
+            }
+            case AlbertHead.MaskedLM:
+            {
+                var logits = PredictionScores(rows, seq);
+                output.Logits = logits;
+                if (batch.Labels is not null || batch.FloatLabels is not null)
+                    output.Loss = FloatTensor.Scalar(AlbertLosses.CrossEntropy(logits.Data, tokens, c.VocabSize, IntLabels(batch, "labels"), "labels"));
+                break;
+            }
+            case AlbertHead.SequenceClassification:
+            {
+                var logits = Classify(output.PoolerOutput!.Data, rows);
+                output.Logits = logits;
+                if (batch.Labels is not null || batch.FloatLabels is not null)
+                    output.Loss = FloatTensor.Scalar(SequenceClassificationLoss(logits, batch));
+                break;
+            }
+            case AlbertHead.TokenClassification:
+            {
+                var logits = Classify(ws.Hidden, tokens);
+                output.Logits = new FloatTensor([rows, seq, c.NumLabels], logits.Data);
+                if (batch.Labels is not null || batch.FloatLabels is not null)
+                    output.Loss = FloatTensor.Scalar(AlbertLosses.CrossEntropy(logits.Data, tokens, c.NumLabels, IntLabels(batch, "labels"), "labels"));
+                break;
+            }
+            case AlbertHead.QuestionAnswering:
+            {
+                var logits = Classify(ws.Hidden, tokens).Data; // (tokens, 2)
+                var start = new float[tokens];
+                var end = new float[tokens];
+                for (int t = 0; t < tokens; t++)
+                {
+                    start[t] = logits[2 * t];
+                    end[t] = logits[2 * t + 1];
+                }
+                output.StartLogits = new FloatTensor([rows, seq], start);
+                output.EndLogits = new FloatTensor([rows, seq], end);
+                if (batch.StartPositions is not null && batch.EndPositions is not null)
+                    output.Loss = FloatTensor.Scalar(AlbertLosses.QuestionAnswering(start, end, rows, seq, batch.StartPositions, batch.EndPositions));
+                break;
+            }
+            case AlbertHead.MultipleChoice:
+            {
+                int choices = batch.NumChoices, n = batch.BatchSize;
+                var logits = new FloatTensor([n, choices], Classify(output.PoolerOutput!.Data, rows).Data);
+                output.Logits = logits;
+                if (batch.Labels is not null || batch.FloatLabels is not null)
+                    output.Loss = FloatTensor.Scalar(AlbertLosses.CrossEntropy(logits.Data, n, choices, IntLabels(batch, "labels"), "labels"));
+                break;
+            }
+        }
+        return output;
+    }
+
+    /// <summary>Embeddings and the shared-layer encoder; leaves last_hidden_state in the workspace's Hidden buffer.</summary>
+    void Encode(AlbertBatch batch)
+    {
+        var c = Config;
+        var ws = _workspace;
+        int rows = batch.Rows, seq = batch.SequenceLength, tokens = rows * seq;
+        int e = c.EmbeddingSize, h = c.HiddenSize, f = c.IntermediateSize;
+        float eps = c.LayerNormEps;
+
+        // attention extent per sequence: keys past the last attended position are never read
+        for (int r = 0; r < rows; r++)
+        {
+            int last = -1;
+            for (int p = seq - 1; p >= 0; p--)
+            {
+                if (batch.AttentionMaskAt(r, p) != 0) { last = p; break; }
+            }
+            ws.AnyValid[r] = last >= 0;
+            ws.KeyLength[r] = last >= 0 ? last + 1 : seq;
+        }
+
+        float* emb = CpuWorkspace.Ptr(ws.Embeddings);
+        float* x = CpuWorkspace.Ptr(ws.Hidden);
+        float* qkv = CpuWorkspace.Ptr(ws.Qkv);
+        float* ctx = CpuWorkspace.Ptr(ws.Context);
+        float* sum = CpuWorkspace.Ptr(ws.Sum);
+        float* att = CpuWorkspace.Ptr(ws.Attended);
+        float* mid = CpuWorkspace.Ptr(ws.Intermediate);
+
+        _embedding.Run(_runner, _wordEmbeddings, _positionEmbeddings, _tokenTypeEmbeddings, _embeddingLayerNormWeight, _embeddingLayerNormBias,
+            eps, batch.InputIds, batch.TokenTypeIds, seq, e, emb);
+        fixed (float* mb = _mappingInBias)
+            _gemm.Run(_runner, emb, e, tokens, _mappingIn, x, h, mb);
+
+        for (int layer = 0; layer < c.NumHiddenLayers; layer++)
+        {
+            foreach (var w in _groups[c.GroupOfLayer(layer)])
+            {
+                fixed (float* qkvBias = w.QueryKeyValueBias)
+                fixed (float* denseBias = w.DenseBias)
+                fixed (float* attLnW = w.AttentionLayerNormWeight)
+                fixed (float* attLnB = w.AttentionLayerNormBias)
+                fixed (float* ffnBias = w.FfnBias)
+                fixed (float* ffnOutBias = w.FfnOutputBias)
+                fixed (float* fullLnW = w.FullLayerNormWeight)
+                fixed (float* fullLnB = w.FullLayerNormBias)
+                {
+                    // AlbertAttention: LayerNorm(x + dense(softmax(QKᵀ/√d + mask)·V))
+                    _gemm.Run(_runner, x, h, tokens, w.QueryKeyValue, qkv, 3 * h, qkvBias);
+                    _attention.Run(_runner, ws, qkv, ctx, rows, seq, h, c.NumAttentionHeads, batch.AttentionMask, ws.KeyLength, ws.AnyValid);
+                    _gemm.Run(_runner, ctx, h, tokens, w.Dense, sum, h, denseBias, residual: x, ldr: h);
+                    _layerNorm.Run(_runner, sum, att, tokens, h, attLnW, attLnB, eps);
+                    // FFN: full_layer_layer_norm(attended + ffn_output(act(ffn(attended))))
+                    _gemm.Run(_runner, att, h, tokens, w.Ffn, mid, f, ffnBias, activation: c.Activation);
+                    _gemm.Run(_runner, mid, f, tokens, w.FfnOutput, sum, h, ffnOutBias, residual: att, ldr: h);
+                    _layerNorm.Run(_runner, sum, x, tokens, h, fullLnW, fullLnB, eps);
+                }
+            }
+        }
+    }
+
+    /// <summary>AlbertMLMHead: decoder(LayerNorm(act(dense(h)))) + predictions.bias → (rows, seq, vocab).</summary>
+    FloatTensor PredictionScores(int rows, int seq)
+    {
+        var c = Config;
+        var ws = _workspace;
+        int tokens = rows * seq, e = c.EmbeddingSize, h = c.HiddenSize, v = c.VocabSize;
+        float* hidden = CpuWorkspace.Ptr(ws.Hidden);
+        float* mid = CpuWorkspace.Ptr(ws.Intermediate);
+        var logits = new float[(long)tokens * v];
+        fixed (float* db = _predictionsDenseBias)
+        fixed (float* lw = _predictionsLayerNormWeight)
+        fixed (float* lb = _predictionsLayerNormBias)
+        fixed (float* pb = _predictionsBias)
+        fixed (float* outp = logits)
+        {
+            _gemm.Run(_runner, hidden, h, tokens, _predictionsDense!, mid, e, db, activation: c.Activation);
+            _layerNorm.Run(_runner, mid, mid, tokens, e, lw, lb, c.LayerNormEps);
+            _gemm.Run(_runner, mid, e, tokens, _decoder!, outp, v, pb);
+        }
+        return new FloatTensor([rows, seq, v], logits);
+    }
+
+    /// <summary>The head's classifier (H → outputs) over <paramref name="count"/> rows of <paramref name="input"/>.</summary>
+    FloatTensor Classify(float[] input, int count)
+    {
+        var w = _classifier!;
+        var logits = new float[count * w.N];
+        fixed (float* a = input)
+        fixed (float* o = logits)
+        fixed (float* b = _classifierBias)
+            _gemm.Run(_runner, a, w.K, count, w, o, w.N, b);
+        return new FloatTensor([count, w.N], logits);
+    }
+
+    float SequenceClassificationLoss(FloatTensor logits, AlbertBatch batch)
+    {
+        var c = Config;
+        int n = batch.Rows, labels = c.NumLabels;
+        // HF: problem_type from the config, else regression for one label, integer labels → single-label, else multi-label
+        string problem = c.ProblemType
+            ?? (labels == 1 ? "regression" : batch.Labels is not null ? "single_label_classification" : "multi_label_classification");
+        switch (problem)
+        {
+            case "regression":
+                return AlbertLosses.MeanSquaredError(logits.Data, FloatLabels(batch), "labels");
+            case "single_label_classification":
+                return AlbertLosses.CrossEntropy(logits.Data, n, labels, IntLabels(batch, "labels"), "labels");
+            default:
+                return AlbertLosses.BinaryCrossEntropyWithLogits(logits.Data, FloatLabels(batch), "labels");
+        }
+    }
+
+    static int[] IntLabels(AlbertBatch batch, string name)
+    {
+        if (batch.Labels is not null) return batch.Labels;
+        throw new AlbertInputException($"'{name}' must hold integer class indices for this head (found non-integer values)");
+    }
+
+    static float[] FloatLabels(AlbertBatch batch) =>
+        batch.FloatLabels ?? Array.ConvertAll(batch.Labels!, x => (float)x);
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _runner.Dispose();
+            _checkpoint.Dispose();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace AlbertGen.Kernels;
+
+/// <summary>
+/// Row-wise LayerNorm and softmax. LayerNorm is two-pass (mean, then centred sum of squares) as torch's CPU
+/// kernel is, with the biased variance; softmax subtracts the row maximum before <c>exp</c>. The
+/// <c>Naive*</c> twins compute the same in double precision and are the test oracles.
+/// </summary>
+public static class NormKernels
+{
+    /// <summary>y = (x − mean) / sqrt(var + eps) · weight + bias over one row. <paramref name="y"/> may alias <paramref name="x"/>.</summary>
+    public static void LayerNorm(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, float eps)
+    {
+        int n = x.Length;
+        if (weight.Length != n || bias.Length != n || y.Length < n)
+            throw new ArgumentException("LayerNorm: row, weight and bias lengths differ");
+        if (n == 0) return;
+        float mean = TensorPrimitives.Sum(x) / n;
+        // Σ(x − mean)² without a scratch buffer: Σx² − n·mean² loses precision; the centred form does not.
+        var mv = Vector256.Create(mean);
+        var acc = Vector256<float>.Zero;
+        int i = 0;
+        for (; i <= n - 8; i += 8)
+        {
+            var d = Vector256.Create(x.Slice(i, 8)) - mv;
+            acc = Vector256.FusedMultiplyAdd(d, d, acc);
+        }
+        float ss = Vector256.Sum(acc);
+        for (; i < n; i++)
+        {
+            float d = x[i] - mean;
+            ss += d * d;
+        }
+        float rstd = 1f / MathF.Sqrt(ss / n + eps);
+        // y = (x − mean)·rstd·w + b
+        var rv = Vector256.Create(rstd);
+        i = 0;
+        for (; i <= n - 8; i += 8)
+        {
+            var d = (Vector256.Create(x.Slice(i, 8)) - mv) * rv;
+            var r = Vector256.FusedMultiplyAdd(d, Vector256.Create(weight.Slice(i, 8)), Vector256.Create(bias.Slice(i, 8)));
+            r.CopyTo(y.Slice(i, 8));
+        }
+        for (; i < n; i++)
+            y[i] = (x[i] - mean) * rstd * weight[i] + bias[i];
+    }
+
+    public static void NaiveLayerNorm(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, float eps)
+    {
+        int n = x.Length;
+        double mean = 0;
+        for (int i = 0; i < n; i++) mean += x[i];
+        mean /= n;
+        double v = 0;
+        for (int i = 0; i < n; i++) v += (x[i] - mean) * (x[i] - mean);
+        v /= n;
+        double rstd = 1 / Math.Sqrt(v + eps);
+        for (int i = 0; i < n; i++) y[i] = (float)((x[i] - mean) * rstd * weight[i] + bias[i]);
+    }
+
+    /// <summary>In-place softmax of one row.</summary>
+    public static void Softmax(Span<float> x)
+    {
+        if (x.IsEmpty) return;
+        float max = TensorPrimitives.Max(x);
+        TensorPrimitives.Subtract(x, max, x);
+        TensorPrimitives.Exp(x, x);
+        float sum = TensorPrimitives.Sum(x);
+        TensorPrimitives.Multiply(x, 1f / sum, x);
+    }
+
+    public static void NaiveSoftmax(Span<float> x)
+    {
+        if (x.IsEmpty) return;
+        double max = double.NegativeInfinity;
+        foreach (var v in x) max = Math.Max(max, v);
+        double sum = 0;
+        foreach (var v in x) sum += Math.Exp(v - max);
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(Math.Exp(x[i] - max) / sum);
+    }
+}

@@ -1,0 +1,99 @@
+using AlbertGen.Config;
+using AlbertGen.SafeTensors;
+
+namespace AlbertGen.Model;
+
+/// <summary>
+/// A <c>model.safetensors</c> checked against the tensor list a config and head need
+/// (<see cref="AlbertWeightNames.For"/>). Accepts <c>AlbertFor*</c> checkpoints (<c>albert.</c>-prefixed encoder
+/// names) and bare <c>AlbertModel</c> ones; ties <c>predictions.decoder.weight</c> to the word embeddings when
+/// <c>tie_word_embeddings</c> is set, as HF does. Tensors are memory-mapped: F32 ones are not copied.
+/// </summary>
+public sealed class AlbertCheckpoint : IDisposable
+{
+    readonly SafeTensorsFile _file;
+    readonly Dictionary<string, TensorEntry> _resolved;
+
+    AlbertCheckpoint(SafeTensorsFile file, Dictionary<string, TensorEntry> resolved, IReadOnlyList<WeightSpec> specs)
+    {
+        _file = file;
+        _resolved = resolved;
+        Specs = specs;
+    }
+
+    public string Path => _file.Path;
+
+    /// <summary>The tensors this config and head need, in dataflow order (HF names).</summary>
+    public IReadOnlyList<WeightSpec> Specs { get; }
+
+    /// <summary>Opens <paramref name="path"/> and checks every tensor; throws <see cref="AlbertWeightException"/> listing all problems.</summary>
+    public static AlbertCheckpoint Open(AlbertConfig config, string path, AlbertHead head)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"weights file not found: {path}", path);
+        var file = SafeTensorsFile.Open(path);
+        try
+        {
+            var specs = AlbertWeightNames.For(config, head);
+            var problems = new List<string>();
+            var resolved = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
+            foreach (var spec in specs)
+            {
+                if (!TryFind(file, spec.Name, out var entry))
+                {
+                    problems.Add($"missing tensor '{spec.Name}' {spec.ShapeText}");
+                    continue;
+                }
+                if (!entry.Shape.SequenceEqual(spec.Shape))
+                {
+                    problems.Add($"tensor '{spec.Name}' has shape {entry.ShapeText}, the config needs {spec.ShapeText}");
+                    continue;
+                }
+                if (entry.DType is not (SafeTensorsDType.F32 or SafeTensorsDType.F16 or SafeTensorsDType.BF16))
+                {
+                    problems.Add($"tensor '{spec.Name}' has dtype {entry.DTypeName}; F32, F16 or BF16 expected");
+                    continue;
+                }
+                resolved[spec.Name] = entry;
+            }
+            if (problems.Count > 0)
+                throw new AlbertWeightException(path, problems);
+            return new AlbertCheckpoint(file, resolved, specs);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    static bool TryFind(SafeTensorsFile file, string name, out TensorEntry entry)
+    {
+        if (file.TryGetEntry(name, out entry))
+            return true;
+        // bare AlbertModel checkpoint: encoder tensors without the "albert." prefix
+        return name.StartsWith(AlbertWeightNames.BasePrefix, StringComparison.Ordinal)
+            && file.TryGetEntry(name[AlbertWeightNames.BasePrefix.Length..], out entry);
+    }
+
+    /// <summary>A needed tensor as float32 (zero-copy for F32). Valid while this checkpoint is open.</summary>
+    public ReadOnlyMemory<float> Get(string name)
+    {
+        if (name == "predictions.decoder.weight" && !_resolved.ContainsKey(name))
+            name = AlbertWeightNames.BasePrefix + "embeddings.word_embeddings.weight";
+        if (!_resolved.TryGetValue(name, out var e))
+            throw new KeyNotFoundException($"{Path}: tensor '{name}' is not part of this model's weight list");
+        return _file.GetFloat32(e);
+    }
+
+    /// <summary>A needed tensor copied into a new pinned array (small vectors that kernels address by pointer).</summary>
+    public float[] GetPinnedCopy(string name)
+    {
+        var src = Get(name).Span;
+        var arr = GC.AllocateArray<float>(src.Length, pinned: true);
+        src.CopyTo(arr);
+        return arr;
+    }
+
+    public void Dispose() => _file.Dispose();
+}
