@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The test command (README "Run the tests"): builds the solution in Release, runs every test project,
+# and prints "N passed, N failed" computed from the TRX results (skipped tests are neither).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results="${TEST_RESULTS_DIR:-$PWD/TestResults}"
+rm -rf "$results"
+dotnet test AlbertGen.sln -c Release --nologo -v q --logger "trx" --results-directory "$results" "$@"
+status=$?
+passed=0; failed=0; skipped=0; files=0
+shopt -s nullglob
+for f in "$results"/*.trx; do
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$f" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  fl=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")
+  e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${fl:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
+done
+if [ "$files" -eq 0 ]; then
+  echo "no test results found (build failed?)"
+  failed=$((failed + 1))
+elif [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # dotnet test failed without a failed test (e.g. a test host crash): count it
+  echo "dotnet test exited with $status"
+  failed=1
+fi
+[ "$skipped" -gt 0 ] && echo "$skipped skipped (not counted as passed)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AlbertGen.Config;
+using AlbertGen.Cpu;
+using AlbertGen.Model;
+
+namespace AlbertGen.Cli.Commands;
+
+/// <summary>
+/// <c>albertgen bench</c>: llama-bench-style timing of one model on random ids of a given shape — load time, first
+/// result (load included), median and min forward time, tokens/s, peak RSS. <c>--json</c> ends with one JSON object.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "model folder: config.json + model.safetensors", Required = true };
+        var batch = new Option<int>("--batch") { Description = "sequences per forward", DefaultValueFactory = _ => 1 };
+        var seq = new Option<int>("--seq") { Description = "tokens per sequence", DefaultValueFactory = _ => 128 };
+        var runs = new Option<int>("--runs") { Description = "timed forwards", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<int>("--warmup") { Description = "untimed forwards after the first", DefaultValueFactory = _ => 2 };
+        var threads = new Option<int>("--threads") { Description = "threads (0 = one per processor)", DefaultValueFactory = _ => 0 };
+        var head = new Option<string>("--head") { Description = "head to run (default base: the encoder and pooler)", DefaultValueFactory = _ => "base" };
+        var json = new Option<bool>("--json") { Description = "print one JSON object as the last line" };
+        var cmd = new Command("bench", "Time forwards on random ids (compare machines and settings)") { model, batch, seq, runs, warmup, threads, head, json };
+        cmd.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(model)!, r.GetValue(batch), r.GetValue(seq), r.GetValue(runs), r.GetValue(warmup),
+            r.GetValue(threads), r.GetValue(head)!, r.GetValue(json))));
+        return cmd;
+    }
+
+    static int Run(string modelDir, int batch, int seq, int runs, int warmup, int threads, string headName, bool json)
+    {
+        if (batch < 1 || seq < 1 || runs < 1 || warmup < 0 || threads < 0)
+            throw new ArgumentException("--batch, --seq and --runs must be ≥ 1; --warmup and --threads ≥ 0");
+        if (!AlbertHeads.TryParseCliName(headName, out var head))
+            throw new ArgumentException($"--head: unknown head '{headName}'");
+        var total = Stopwatch.StartNew();
+        var config = AlbertConfig.Load(modelDir);
+        if (seq > config.MaxPositionEmbeddings)
+            throw new ArgumentException($"--seq {seq} exceeds max_position_embeddings ({config.MaxPositionEmbeddings})");
+        using var model = CpuAlbertModel.Load(config, Path.Combine(modelDir, "model.safetensors"), head, threads);
+        double loadMs = total.Elapsed.TotalMilliseconds;
+
+        var rng = new Random(1234);
+        var ids = new int[batch * seq];
+        for (int i = 0; i < ids.Length; i++) ids[i] = rng.Next(Math.Min(5, config.VocabSize - 1), config.VocabSize);
+        var input = new AlbertBatch(batch, seq, ids, numChoices: head == AlbertHead.MultipleChoice ? batch : 0);
+
+        model.Forward(input);
+        double firstMs = total.Elapsed.TotalMilliseconds;
+        for (int i = 0; i < warmup; i++) model.Forward(input);
+        var times = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            model.Forward(input);
+            times[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        }
+        Array.Sort(times);
+        double median = runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+        double min = times[0];
+        double tokensPerSecond = batch * seq / (median / 1000);
+        long peakRss = PeakRssBytes();
+
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine($"model      {modelDir} ({head.CliName()}, H={config.HiddenSize}, layers={config.NumHiddenLayers}, groups={config.NumHiddenGroups})");
+        Console.WriteLine($"shape      batch {batch} × seq {seq}, threads {model.Threads}, runs {runs} (+{warmup} warm-up)");
+        Console.WriteLine(string.Format(inv, "load       {0,10:F1} ms", loadMs));
+        Console.WriteLine(string.Format(inv, "first      {0,10:F1} ms  (process work from load start to the first result)", firstMs));
+        Console.WriteLine(string.Format(inv, "median     {0,10:F2} ms", median));
+        Console.WriteLine(string.Format(inv, "min        {0,10:F2} ms", min));
+        Console.WriteLine(string.Format(inv, "tokens/s   {0,10:F0}", tokensPerSecond));
+        Console.WriteLine(string.Format(inv, "peak RSS   {0,10:F1} MiB", peakRss / 1048576.0));
+        if (json)
+        {
+            using var stream = Console.OpenStandardOutput();
+            using (var w = new Utf8JsonWriter(stream))
+            {
+                w.WriteStartObject();
+                w.WriteString("model", modelDir);
+                w.WriteString("head", head.CliName());
+                w.WriteNumber("batch", batch);
+                w.WriteNumber("seq", seq);
+                w.WriteNumber("threads", model.Threads);
+                w.WriteNumber("runs", runs);
+                w.WriteNumber("load_ms", Math.Round(loadMs, 3));
+                w.WriteNumber("first_result_ms", Math.Round(firstMs, 3));
+                w.WriteNumber("median_ms", Math.Round(median, 3));
+                w.WriteNumber("min_ms", Math.Round(min, 3));
+                w.WriteNumber("tokens_per_s", Math.Round(tokensPerSecond, 1));
+                w.WriteNumber("peak_rss_bytes", peakRss);
+                w.WriteEndObject();
+            }
+            stream.Write("\n"u8);
+        }
+        return 0;
+    }
+
+    /// <summary>VmHWM from /proc/self/status (Linux); the process's peak working set elsewhere.</summary>
+    static long PeakRssBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    var kb = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                    return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return Process.GetCurrentProcess().PeakWorkingSet64;
+    }
+}
