@@ -57,7 +57,7 @@ public static class ActivationKernels
 
     static void Run<TOp>(Span<float> x) where TOp : IOp
     {
-        ref float r = ref x[0 == x.Length ? 0 : 0];
+        ref float r = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
         if (x.Length == 0) return;
         if (!Vector256.IsHardwareAccelerated || x.Length < 8)
         {

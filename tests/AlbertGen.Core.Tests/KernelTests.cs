@@ -1,0 +1,198 @@
+using AlbertGen.Config;
+using AlbertGen.Kernels;
+
+namespace AlbertGen.Tests;
+
+/// <summary>Every optimised kernel against its naive twin, over shapes that are and are not multiples of the vector width and the 6 × 16 tile.</summary>
+public class KernelTests
+{
+    static float[] Random(Random rng, int n, float scale = 1f)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float)(rng.NextDouble() * 2 - 1) * scale;
+        return a;
+    }
+
+    public static TheoryData<int, int, int> GemmShapes()
+    {
+        var d = new TheoryData<int, int, int>();
+        foreach (int m in new[] { 1, 2, 5, 6, 7, 13, 31 })
+            foreach (int n in new[] { 1, 3, 15, 16, 17, 33, 50 })
+                foreach (int k in new[] { 1, 7, 255, 256, 257, 600 })
+                    d.Add(m, n, k);
+        return d;
+    }
+
+    [Theory]
+    [MemberData(nameof(GemmShapes))]
+    public void Gemm_matches_naive(int m, int n, int k)
+    {
+        var rng = new Random(m * 10007 + n * 101 + k);
+        var a = Random(rng, m * k);
+        var w = Random(rng, n * k);
+        var bias = Random(rng, n);
+        var residual = Random(rng, m * n);
+        var packed = PackedMatrix.FromLinearWeight(w, n, k);
+        foreach (var (useBias, useResidual) in new[] { (false, false), (true, false), (true, true), (false, true) })
+        {
+            var expected = new float[m * n];
+            GemmNaive.Linear(a, m, k, w, n, expected, useBias ? bias : default, useResidual ? residual : default);
+            var actual = new float[m * n];
+            Array.Fill(actual, float.NaN); // every element must be written
+            Gemm.Run(a, m, packed, actual, useBias ? bias : default, useResidual ? residual : default);
+            for (int i = 0; i < actual.Length; i++)
+            {
+                double tol = 1e-6 * Math.Sqrt(k) * 4 + 1e-6 * Math.Abs(expected[i]);
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= tol, $"m={m} n={n} k={k} bias={useBias} res={useResidual} [{i / n},{i % n}]: {actual[i]} vs {expected[i]}");
+            }
+        }
+    }
+
+    [Fact]
+    public unsafe void Gemm_writes_only_its_panel_range_with_strided_operands()
+    {
+        const int m = 9, n = 40, k = 30, lda = 35, ldc = 47;
+        var rng = new Random(7);
+        var a = Random(rng, m * lda);
+        var w = Random(rng, n * k);
+        var packed = PackedMatrix.FromLinearWeight(w, n, k);
+        var c = new float[m * ldc];
+        Array.Fill(c, 123f);
+        fixed (float* pa = a)
+        fixed (float* pb = packed.Data)
+        fixed (float* pc = c)
+            Gemm.Run(pa, lda, m, pb, n, k, pc, ldc, 1, 2); // columns 16..31 only
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < ldc; j++)
+            {
+                if (j is >= 16 and < 32)
+                {
+                    double s = 0;
+                    for (int kk = 0; kk < k; kk++) s += (double)a[i * lda + kk] * w[j * k + kk];
+                    Assert.True(Math.Abs(s - c[i * ldc + j]) < 1e-5, $"[{i},{j}]: {c[i * ldc + j]} vs {s}");
+                }
+                else
+                {
+                    Assert.Equal(123f, c[i * ldc + j]);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Packing_row_major_equals_packing_the_transpose()
+    {
+        var rng = new Random(3);
+        const int k = 11, n = 21;
+        var b = Random(rng, k * n); // k × n row-major
+        var bt = new float[n * k];
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < n; j++)
+                bt[j * k + i] = b[i * n + j];
+        var p1 = new float[PackedMatrix.PackedLength(n, k)];
+        var p2 = new float[PackedMatrix.PackedLength(n, k)];
+        PackedMatrix.PackRowMajor(b, n, k, n, p1);
+        PackedMatrix.PackTransposed(bt, k, n, k, p2);
+        Assert.Equal(p2, p1);
+    }
+
+    public static TheoryData<ActivationKind> Activations() => new(Enum.GetValues<ActivationKind>());
+
+    [Theory]
+    [MemberData(nameof(Activations))]
+    public void Activation_matches_naive_for_every_length_and_tail(ActivationKind kind)
+    {
+        var rng = new Random((int)kind);
+        foreach (int len in Enumerable.Range(0, 41).Append(1000))
+        {
+            var x = Random(rng, len, 8f);
+            if (len > 3) { x[0] = 0f; x[1] = -30f; x[2] = 30f; }
+            var y = (float[])x.Clone();
+            ActivationKernels.Apply(kind, y);
+            for (int i = 0; i < len; i++)
+            {
+                float e = ActivationKernels.Naive(kind, x[i]);
+                Assert.True(Math.Abs(y[i] - e) <= 2e-6 + 2e-6 * Math.Abs(e), $"{kind} len={len} x={x[i]}: {y[i]} vs {e}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Activations))]
+    public void Activation_is_finite_on_extreme_inputs(ActivationKind kind)
+    {
+        var x = new[] { -1e30f, -1000f, -88.8f, -20f, -1e-30f, 0f, 1e-30f, 20f, 88.8f, 1000f, float.MaxValue / 4, -float.MaxValue / 4 };
+        ActivationKernels.Apply(kind, x);
+        if (kind is ActivationKind.Linear or ActivationKind.Relu or ActivationKind.GeluTanh or ActivationKind.GeluErf or ActivationKind.GeluFast or ActivationKind.QuickGelu or ActivationKind.Silu)
+            return; // unbounded above: only the bounded part is checked by the next assertion
+        Assert.All(x, v => Assert.True(float.IsFinite(v), $"{kind}: {v}"));
+    }
+
+    [Fact]
+    public void Gelu_is_zero_not_nan_far_left()
+    {
+        foreach (var kind in new[] { ActivationKind.GeluTanh, ActivationKind.GeluErf, ActivationKind.GeluFast, ActivationKind.Silu, ActivationKind.QuickGelu })
+        {
+            var x = Enumerable.Repeat(-1000f, 9).ToArray();
+            ActivationKernels.Apply(kind, x);
+            Assert.All(x, v => Assert.True(v == 0f || (Math.Abs(v) < 1e-30 && !float.IsNaN(v)), $"{kind}: {v}"));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(128)]
+    [InlineData(769)]
+    public void LayerNorm_matches_naive(int n)
+    {
+        var rng = new Random(n);
+        var x = Random(rng, n, 3f);
+        for (int i = 0; i < n; i++) x[i] += 5f; // an offset mean stresses the variance computation
+        var w = Random(rng, n);
+        var b = Random(rng, n);
+        var expected = new float[n];
+        NormKernels.NaiveLayerNorm(x, expected, w, b, 1e-12f);
+        var actual = new float[n];
+        NormKernels.LayerNorm(x, actual, w, b, 1e-12f);
+        for (int i = 0; i < n; i++)
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-5 + 1e-5 * Math.Abs(expected[i]), $"n={n} [{i}]: {actual[i]} vs {expected[i]}");
+        // in place
+        NormKernels.LayerNorm(x, x, w, b, 1e-12f);
+        Assert.Equal(actual, x);
+    }
+
+    [Fact]
+    public void LayerNorm_of_a_constant_row_is_the_bias()
+    {
+        var x = Enumerable.Repeat(3.5f, 20).ToArray();
+        var w = Enumerable.Repeat(2f, 20).ToArray();
+        var b = Enumerable.Range(0, 20).Select(i => (float)i).ToArray();
+        var y = new float[20];
+        NormKernels.LayerNorm(x, y, w, b, 1e-12f);
+        Assert.Equal(b, y);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(8)]
+    [InlineData(17)]
+    [InlineData(300)]
+    public void Softmax_matches_naive_with_masked_and_large_entries(int n)
+    {
+        var rng = new Random(n);
+        var x = Random(rng, n, 20f);
+        if (n > 2) { x[0] = float.NegativeInfinity; x[1] = 1000f; }
+        var expected = (float[])x.Clone();
+        NormKernels.NaiveSoftmax(expected);
+        var actual = (float[])x.Clone();
+        NormKernels.Softmax(actual);
+        for (int i = 0; i < n; i++)
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-6 + 1e-5 * expected[i], $"n={n} [{i}]: {actual[i]} vs {expected[i]}");
+        Assert.Equal(1.0, actual.Sum(v => (double)v), 5);
+    }
+}
