@@ -1,0 +1,101 @@
+using System.Text.Json;
+using AlbertGen.SafeTensors;
+
+namespace AlbertGen.Cli.Tests;
+
+public class RunAndBenchCommandTests
+{
+    static double RelativeError(float[] a, float[] b)
+    {
+        double d = 0, n = 0;
+        for (int i = 0; i < a.Length; i++) { d += Math.Pow(a[i] - b[i], 2); n += (double)b[i] * b[i]; }
+        return Math.Sqrt(d / n);
+    }
+
+    [Theory]
+    [InlineData("tiny", null)]
+    [InlineData("qa", null)]
+    [InlineData("multiple-choice", null)]
+    [InlineData("seqcls-single", "sequence-classification")]
+    public void Run_writes_hf_named_outputs_matching_the_reference(string fixture, string? head)
+    {
+        string dir = Cli.Fixture(fixture);
+        string output = Path.Combine(Path.GetTempPath(), $"albertgen-cli-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var args = new List<string> { "run", "--model", dir, "--inputs", Path.Combine(dir, "inputs.json"), "--output", output };
+            if (head is not null) args.AddRange(["--head", head]);
+            var r = Cli.Run(args.ToArray());
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var actual = SafeTensorsFile.Open(output);
+            using var expected = SafeTensorsFile.Open(Path.Combine(dir, "expected.safetensors"));
+            var names = expected.Tensors.Select(t => t.Name).Where(n => !n.StartsWith("grad.")).Order().ToList();
+            Assert.Equal(names, actual.Tensors.Select(t => t.Name).Order().ToList());
+            foreach (var n in names)
+            {
+                Assert.Equal(expected.GetEntry(n).Shape, actual.GetEntry(n).Shape);
+                Assert.True(RelativeError(actual.ReadFloat32Array(n), expected.ReadFloat32Array(n)) <= 1e-5, n);
+            }
+            Assert.Equal("albertgen", actual.Metadata["computed_by"]);
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
+    public void Run_with_out_of_vocabulary_ids_fails_with_a_clear_message()
+    {
+        string dir = Cli.Fixture("tiny");
+        string inputs = Path.Combine(Path.GetTempPath(), $"albertgen-in-{Guid.NewGuid():N}.json");
+        File.WriteAllText(inputs, """{"input_ids": [[2, 500, 3]]}""");
+        try
+        {
+            var r = Cli.Run("run", "--model", dir, "--inputs", inputs, "--output", inputs + ".out");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("outside the vocabulary", r.Stderr);
+            Assert.False(File.Exists(inputs + ".out"));
+        }
+        finally
+        {
+            File.Delete(inputs);
+        }
+    }
+
+    [Theory]
+    [InlineData("--model", "/no/such/model", "not found")]
+    [InlineData("--inputs", "/no/such/inputs.json", "not found")]
+    [InlineData("--head", "summarization", "unknown head")]
+    public void Run_with_missing_files_or_bad_options_exits_2(string option, string value, string messagePart)
+    {
+        string dir = Cli.Fixture("tiny");
+        var args = new Dictionary<string, string> { ["--model"] = dir, ["--inputs"] = Path.Combine(dir, "inputs.json"), ["--output"] = Path.Combine(Path.GetTempPath(), "never.safetensors") };
+        args[option] = value;
+        var r = Cli.Run(["run", .. args.SelectMany(kv => new[] { kv.Key, kv.Value })]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(messagePart, r.Stderr);
+    }
+
+    [Fact]
+    public void Bench_json_last_line_has_the_timings()
+    {
+        var r = Cli.Run("bench", "--model", Cli.Fixture("grouped"), "--batch", "2", "--seq", "16", "--warmup", "1", "--runs", "3", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var last = r.Stdout.TrimEnd().Split('\n')[^1];
+        using var doc = JsonDocument.Parse(last);
+        var root = doc.RootElement;
+        foreach (var key in new[] { "median_ms", "min_ms", "load_ms", "first_result_ms", "tokens_per_s", "peak_rss_bytes" })
+            Assert.True(root.GetProperty(key).GetDouble() > 0, key);
+        Assert.True(root.GetProperty("min_ms").GetDouble() <= root.GetProperty("median_ms").GetDouble());
+        Assert.Equal(2, root.GetProperty("batch").GetInt32());
+    }
+
+    [Fact]
+    public void Bench_rejects_a_sequence_longer_than_the_model_takes()
+    {
+        var r = Cli.Run("bench", "--model", Cli.Fixture("grouped"), "--seq", "4096");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("max_position_embeddings", r.Stderr);
+    }
+}
