@@ -73,11 +73,12 @@ public static unsafe class Gemm
             float* t = stackalloc float[MR * NR];
             float* src = LoadTile(c, ldc, rows, cols, t);
             int ld = src == c ? ldc : NR;
+            // rows past the tail re-read the last valid row (never stored): never touch memory past row rows-1
             c00 = Vector256.Load(src); c01 = Vector256.Load(src + 8); src += rows > 1 ? ld : 0;
-            c10 = Vector256.Load(src); c11 = Vector256.Load(src + 8); src += rows > 1 ? ld : 0;
-            c20 = Vector256.Load(src); c21 = Vector256.Load(src + 8); src += rows > 2 ? ld : 0;
-            c30 = Vector256.Load(src); c31 = Vector256.Load(src + 8); src += rows > 3 ? ld : 0;
-            c40 = Vector256.Load(src); c41 = Vector256.Load(src + 8); src += rows > 4 ? ld : 0;
+            c10 = Vector256.Load(src); c11 = Vector256.Load(src + 8); src += rows > 2 ? ld : 0;
+            c20 = Vector256.Load(src); c21 = Vector256.Load(src + 8); src += rows > 3 ? ld : 0;
+            c30 = Vector256.Load(src); c31 = Vector256.Load(src + 8); src += rows > 4 ? ld : 0;
+            c40 = Vector256.Load(src); c41 = Vector256.Load(src + 8); src += rows > 5 ? ld : 0;
             c50 = Vector256.Load(src); c51 = Vector256.Load(src + 8);
         }
 
