@@ -1,0 +1,78 @@
+using BenchmarkDotNet.Attributes;
+using AlbertGen.Config;
+using AlbertGen.Cpu;
+using AlbertGen.Model;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace AlbertGen.Bench;
+
+/// <summary>
+/// Whole forward of the albert-base-v2 shape (vocab 30000, E 128, H 768, 12 layers, 12 heads, FFN 3072, random
+/// weights) — the CPU engine against ONNX Runtime (MLAS) on the same weights, both with every core. The model
+/// folder comes from <c>scripts/make_bench_model.py</c> (bench/models/base: model.safetensors + model.onnx).
+/// </summary>
+public class ForwardBenchmarks
+{
+    [Params("1x16", "1x128", "8x128")]
+    public string Shape { get; set; } = "1x128";
+
+    CpuAlbertModel? _cpu;
+    InferenceSession? _ort;
+    AlbertBatch? _batch;
+    List<NamedOnnxValue> _ortInputs = [];
+
+    public static string ModelDir
+    {
+        get
+        {
+            var dir = Environment.GetEnvironmentVariable("ALBERTGEN_BENCH_MODEL");
+            if (dir is not null) return dir;
+            // walk up from the bench binaries to the repository
+            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            {
+                var candidate = Path.Combine(d.FullName, "bench", "models", "base");
+                if (File.Exists(Path.Combine(candidate, "model.safetensors"))) return candidate;
+            }
+            throw new InvalidOperationException("bench/models/base not found: run /usr/bin/python3 scripts/make_bench_model.py first (or set ALBERTGEN_BENCH_MODEL)");
+        }
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var parts = Shape.Split('x');
+        int batch = int.Parse(parts[0]), seq = int.Parse(parts[1]);
+        string dir = ModelDir;
+        _cpu = CpuAlbertModel.Load(dir, AlbertHead.Base);
+        var rng = new Random(1234);
+        var ids = Enumerable.Range(0, batch * seq).Select(_ => rng.Next(5, _cpu.Config.VocabSize)).ToArray();
+        _batch = new AlbertBatch(batch, seq, ids);
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = Environment.ProcessorCount };
+        _ort = new InferenceSession(Path.Combine(dir, "model.onnx"), options);
+        int[] dims = [batch, seq];
+        _ortInputs =
+        [
+            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(ids.Select(i => (long)i).ToArray(), dims)),
+            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(Enumerable.Repeat(1L, ids.Length).ToArray(), dims)),
+            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[ids.Length], dims)),
+        ];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _cpu?.Dispose();
+        _ort?.Dispose();
+    }
+
+    [Benchmark(Baseline = true)]
+    public object OnnxRuntime()
+    {
+        using var results = _ort!.Run(_ortInputs);
+        return results.First().AsTensor<float>().Length;
+    }
+
+    [Benchmark]
+    public object AlbertGenCpu() => _cpu!.Forward(_batch!).LastHiddenState!.Length;
+}
