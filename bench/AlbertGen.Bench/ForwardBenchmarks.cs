@@ -57,6 +57,16 @@ public class ForwardBenchmarks
             NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(Enumerable.Repeat(1L, ids.Length).ToArray(), dims)),
             NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[ids.Length], dims)),
         ];
+        // the peers must compute the same thing: compare last_hidden_state once
+        var ours = _cpu.Forward(_batch).LastHiddenState!.Data;
+        using var results = _ort.Run(_ortInputs);
+        var theirs = results.First(r => r.Name == "last_hidden_state").AsTensor<float>().ToArray();
+        double diff = 0, norm = 0;
+        for (int i = 0; i < ours.Length; i++) { diff += Math.Pow(ours[i] - theirs[i], 2); norm += (double)theirs[i] * theirs[i]; }
+        double rel = Math.Sqrt(diff / norm);
+        Console.WriteLine($"// CPU engine vs ONNX Runtime last_hidden_state relative error: {rel:E2}");
+        if (rel > 1e-4)
+            throw new InvalidOperationException($"CPU engine and ONNX Runtime disagree (relative error {rel:E2}): not the same model");
     }
 
     [GlobalCleanup]
