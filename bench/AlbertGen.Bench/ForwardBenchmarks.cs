@@ -38,18 +38,37 @@ public class ForwardBenchmarks
         }
     }
 
-    [GlobalSetup]
-    public void Setup()
+    (int Batch, int Seq) ParseShape()
     {
         var parts = Shape.Split('x');
-        int batch = int.Parse(parts[0]), seq = int.Parse(parts[1]);
-        string dir = ModelDir;
-        _cpu = CpuAlbertModel.Load(dir, AlbertHead.Base);
+        return (int.Parse(parts[0]), int.Parse(parts[1]));
+    }
+
+    int[] Ids(int vocab)
+    {
+        var (batch, seq) = ParseShape();
         var rng = new Random(1234);
-        var ids = Enumerable.Range(0, batch * seq).Select(_ => rng.Next(5, _cpu.Config.VocabSize)).ToArray();
-        _batch = new AlbertBatch(batch, seq, ids);
+        return Enumerable.Range(0, batch * seq).Select(_ => rng.Next(5, vocab)).ToArray();
+    }
+
+    // Each benchmark runs in its own process (BenchmarkDotNet's default) and sets up only its own engine, so idle
+    // threads of the other runtime never compete for the two cores.
+    [GlobalSetup(Target = nameof(AlbertGenCpu))]
+    public void SetupCpu()
+    {
+        var (batch, seq) = ParseShape();
+        _cpu = CpuAlbertModel.Load(ModelDir, AlbertHead.Base);
+        _batch = new AlbertBatch(batch, seq, Ids(_cpu.Config.VocabSize));
+    }
+
+    [GlobalSetup(Target = nameof(OnnxRuntime))]
+    public void SetupOrt()
+    {
+        var (batch, seq) = ParseShape();
+        string dir = ModelDir;
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = Environment.ProcessorCount };
         _ort = new InferenceSession(Path.Combine(dir, "model.onnx"), options);
+        var ids = Ids(AlbertGen.Config.AlbertConfig.Load(dir).VocabSize);
         int[] dims = [batch, seq];
         _ortInputs =
         [
@@ -57,8 +76,10 @@ public class ForwardBenchmarks
             NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(Enumerable.Repeat(1L, ids.Length).ToArray(), dims)),
             NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[ids.Length], dims)),
         ];
-        // the peers must compute the same thing: compare last_hidden_state once
-        var ours = _cpu.Forward(_batch).LastHiddenState!.Data;
+        // the peers must compute the same thing: compare last_hidden_state once (single-threaded engine, then disposed)
+        float[] ours;
+        using (var cpu = CpuAlbertModel.Load(dir, AlbertHead.Base, threads: 1))
+            ours = cpu.Forward(new AlbertBatch(batch, seq, ids)).LastHiddenState!.Data;
         using var results = _ort.Run(_ortInputs);
         var theirs = results.First(r => r.Name == "last_hidden_state").AsTensor<float>().ToArray();
         double diff = 0, norm = 0;
