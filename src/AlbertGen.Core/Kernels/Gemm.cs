@@ -51,38 +51,60 @@ public static unsafe class Gemm
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// One 6 × 16 tile for one K block: gathers the running sums into a stack tile (zero on the first block, C
+    /// otherwise), runs <see cref="Accumulate"/>, then writes C, adding bias and residual after the last block.
+    /// </summary>
     static void Kernel6x16(float* a, int lda, int rows, float* b, int kc, float* c, int ldc, int cols,
         bool first, bool last, float* bias, float* residual, int ldr)
     {
-        // Row pointers; rows past the tail repeat the last valid row (computed, never stored).
-        float* a0 = a;
-        float* a1 = a + (rows > 1 ? lda : 0);
-        float* a2 = a + (rows > 2 ? 2L * lda : (rows - 1L) * lda);
-        float* a3 = a + (rows > 3 ? 3L * lda : (rows - 1L) * lda);
-        float* a4 = a + (rows > 4 ? 4L * lda : (rows - 1L) * lda);
-        float* a5 = a + (rows > 5 ? 5L * lda : (rows - 1L) * lda);
-
-        Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        float* tile = stackalloc float[MR * NR];
         if (first)
         {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<float>.Zero;
+            new Span<float>(tile, MR * NR).Clear();
         }
         else
         {
-            float* t = stackalloc float[MR * NR];
-            float* src = LoadTile(c, ldc, rows, cols, t);
-            int ld = src == c ? ldc : NR;
-            // rows past the tail re-read the last valid row (never stored): never touch memory past row rows-1
-            c00 = Vector256.Load(src); c01 = Vector256.Load(src + 8); src += rows > 1 ? ld : 0;
-            c10 = Vector256.Load(src); c11 = Vector256.Load(src + 8); src += rows > 2 ? ld : 0;
-            c20 = Vector256.Load(src); c21 = Vector256.Load(src + 8); src += rows > 3 ? ld : 0;
-            c30 = Vector256.Load(src); c31 = Vector256.Load(src + 8); src += rows > 4 ? ld : 0;
-            c40 = Vector256.Load(src); c41 = Vector256.Load(src + 8); src += rows > 5 ? ld : 0;
-            c50 = Vector256.Load(src); c51 = Vector256.Load(src + 8);
+            for (int r = 0; r < rows; r++)
+                new ReadOnlySpan<float>(c + (long)r * ldc, cols).CopyTo(new Span<float>(tile + r * NR, NR));
         }
 
-        for (int kk = 0; kk < kc; kk++)
+        // Row pointers; rows past the tail repeat the last valid row (computed, never stored).
+        long last1 = rows - 1L;
+        Accumulate(a, a + Math.Min(1, last1) * lda, a + Math.Min(2, last1) * lda, a + Math.Min(3, last1) * lda,
+            a + Math.Min(4, last1) * lda, a + Math.Min(5, last1) * lda, b, kc, tile);
+
+        if (last)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                var t = new Span<float>(tile + r * NR, cols);
+                if (bias != null)
+                    System.Numerics.Tensors.TensorPrimitives.Add(t, new ReadOnlySpan<float>(bias, cols), t);
+                if (residual != null)
+                    System.Numerics.Tensors.TensorPrimitives.Add(t, new ReadOnlySpan<float>(residual + (long)r * ldr, cols), t);
+            }
+        }
+        for (int r = 0; r < rows; r++)
+            new ReadOnlySpan<float>(tile + r * NR, cols).CopyTo(new Span<float>(c + (long)r * ldc, cols));
+    }
+
+    /// <summary>
+    /// The micro-kernel: tile (6 × 16, row stride 16) += A (6 rows, kc columns) · B micro-panel (kc × 16). Twelve
+    /// Vector256 accumulators stay in registers: per k, two B loads, six broadcasts, twelve FMAs (MLAS's
+    /// SgemmKernelFma3 / BLIS haswell layout). Kept small and separate so the JIT holds the row pointers in
+    /// registers instead of reloading them from the stack every iteration.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    static void Accumulate(float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, float* b, int kc, float* tile)
+    {
+        var c00 = Vector256.Load(tile); var c01 = Vector256.Load(tile + 8);
+        var c10 = Vector256.Load(tile + 16); var c11 = Vector256.Load(tile + 24);
+        var c20 = Vector256.Load(tile + 32); var c21 = Vector256.Load(tile + 40);
+        var c30 = Vector256.Load(tile + 48); var c31 = Vector256.Load(tile + 56);
+        var c40 = Vector256.Load(tile + 64); var c41 = Vector256.Load(tile + 72);
+        var c50 = Vector256.Load(tile + 80); var c51 = Vector256.Load(tile + 88);
+        for (nint kk = 0; kk < kc; kk++)
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
@@ -100,67 +122,9 @@ public static unsafe class Gemm
             x = Vector256.Create(a5[kk]);
             c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
         }
-
-        if (last && bias != null)
-        {
-            Vector256<float> bb0, bb1;
-            if (cols == NR)
-            {
-                bb0 = Vector256.Load(bias);
-                bb1 = Vector256.Load(bias + 8);
-            }
-            else
-            {
-                float* t = stackalloc float[NR];
-                for (int j = 0; j < NR; j++) t[j] = j < cols ? bias[j] : 0f;
-                bb0 = Vector256.Load(t);
-                bb1 = Vector256.Load(t + 8);
-            }
-            c00 += bb0; c01 += bb1; c10 += bb0; c11 += bb1; c20 += bb0; c21 += bb1;
-            c30 += bb0; c31 += bb1; c40 += bb0; c41 += bb1; c50 += bb0; c51 += bb1;
-        }
-        if (last && residual != null)
-        {
-            float* t = stackalloc float[MR * NR];
-            float* r = LoadTile(residual, ldr, rows, cols, t);
-            int ld = r == residual ? ldr : NR;
-            c00 += Vector256.Load(r); c01 += Vector256.Load(r + 8); r += ld;
-            if (rows > 1) { c10 += Vector256.Load(r); c11 += Vector256.Load(r + 8); r += ld; }
-            if (rows > 2) { c20 += Vector256.Load(r); c21 += Vector256.Load(r + 8); r += ld; }
-            if (rows > 3) { c30 += Vector256.Load(r); c31 += Vector256.Load(r + 8); r += ld; }
-            if (rows > 4) { c40 += Vector256.Load(r); c41 += Vector256.Load(r + 8); r += ld; }
-            if (rows > 5) { c50 += Vector256.Load(r); c51 += Vector256.Load(r + 8); }
-        }
-
-        if (cols == NR)
-        {
-            float* d = c;
-            c00.Store(d); c01.Store(d + 8);
-            if (rows > 1) { d += ldc; c10.Store(d); c11.Store(d + 8); }
-            if (rows > 2) { d += ldc; c20.Store(d); c21.Store(d + 8); }
-            if (rows > 3) { d += ldc; c30.Store(d); c31.Store(d + 8); }
-            if (rows > 4) { d += ldc; c40.Store(d); c41.Store(d + 8); }
-            if (rows > 5) { d += ldc; c50.Store(d); c51.Store(d + 8); }
-        }
-        else
-        {
-            float* t = stackalloc float[MR * NR];
-            c00.Store(t); c01.Store(t + 8); c10.Store(t + 16); c11.Store(t + 24);
-            c20.Store(t + 32); c21.Store(t + 40); c30.Store(t + 48); c31.Store(t + 56);
-            c40.Store(t + 64); c41.Store(t + 72); c50.Store(t + 80); c51.Store(t + 88);
-            for (int r = 0; r < rows; r++)
-                new ReadOnlySpan<float>(t + r * NR, cols).CopyTo(new Span<float>(c + (long)r * ldc, cols));
-        }
-    }
-
-    /// <summary>Returns <paramref name="src"/> when a full tile can be read in place, else copies the valid part into <paramref name="tmp"/> (zero-padded, row stride NR).</summary>
-    static float* LoadTile(float* src, int ld, int rows, int cols, float* tmp)
-    {
-        if (cols == NR) return src;
-        new Span<float>(tmp, MR * NR).Clear();
-        for (int r = 0; r < rows; r++)
-            new ReadOnlySpan<float>(src + (long)r * ld, cols).CopyTo(new Span<float>(tmp + r * NR, cols));
-        return tmp;
+        c00.Store(tile); c01.Store(tile + 8); c10.Store(tile + 16); c11.Store(tile + 24);
+        c20.Store(tile + 32); c21.Store(tile + 40); c30.Store(tile + 48); c31.Store(tile + 56);
+        c40.Store(tile + 64); c41.Store(tile + 72); c50.Store(tile + 80); c51.Store(tile + 88);
     }
 
     static void ZeroEpilogue(int m, int n, float* c, int ldc, int panelStart, int panelEnd, float* bias, float* residual, int ldr)
