@@ -18,6 +18,10 @@ public static unsafe class Gemm
     public const int MR = 6;
     public const int NR = 16;
     public const int KC = 256;
+    /// <summary>Rows of A packed at a time: MC × KC floats (192 KB) stay in the 512 KB L2 of Zen 3 while B panels stream past.</summary>
+    public const int MC = 192;
+
+    [ThreadStatic] static float[]? t_packedA;
 
     /// <summary>Computes panels [<paramref name="panelStart"/>, <paramref name="panelEnd"/>) of C.</summary>
     /// <param name="bias">n floats added to every row, or null.</param>
@@ -31,21 +35,61 @@ public static unsafe class Gemm
             ZeroEpilogue(m, n, c, ldc, panelStart, panelEnd, bias, residual, ldr);
             return;
         }
-        for (int k0 = 0; k0 < k; k0 += KC)
+        int blockFloats = MC * Math.Min(KC, k);
+        var buffer = t_packedA;
+        if (buffer is null || buffer.Length < blockFloats)
+            t_packedA = buffer = GC.AllocateArray<float>(Math.Max(blockFloats, MC * 64), pinned: true);
+        fixed (float* packedA = buffer)
         {
-            int kc = Math.Min(KC, k - k0);
-            bool first = k0 == 0, last = k0 + kc == k;
-            for (int p = panelStart; p < panelEnd; p++)
+            for (int k0 = 0; k0 < k; k0 += KC)
             {
-                float* bp = packedB + (long)p * k * NR + (long)k0 * NR;
-                int col = p * NR;
-                int cols = Math.Min(NR, n - col);
-                float* biasP = bias == null ? null : bias + col;
-                for (int i = 0; i < m; i += MR)
+                int kc = Math.Min(KC, k - k0);
+                bool first = k0 == 0, last = k0 + kc == k;
+                for (int i0 = 0; i0 < m; i0 += MC)
                 {
-                    int rows = Math.Min(MR, m - i);
-                    float* resP = residual == null ? null : residual + (long)i * ldr + col;
-                    Kernel6x16(a + (long)i * lda + k0, lda, rows, bp, kc, c + (long)i * ldc + col, ldc, cols, first, last, biasP, resP, ldr);
+                    int mc = Math.Min(MC, m - i0);
+                    PackA(a + (long)i0 * lda + k0, lda, mc, kc, packedA);
+                    for (int p = panelStart; p < panelEnd; p++)
+                    {
+                        float* bp = packedB + (long)p * k * NR + (long)k0 * NR;
+                        int col = p * NR;
+                        int cols = Math.Min(NR, n - col);
+                        float* biasP = bias == null ? null : bias + col;
+                        for (int i = 0; i < mc; i += MR)
+                        {
+                            int rows = Math.Min(MR, mc - i);
+                            long row = i0 + i;
+                            float* resP = residual == null ? null : residual + row * ldr + col;
+                            Kernel6x16(packedA + (long)i * kc, rows, bp, kc, c + row * ldc + col, ldc, cols, first, last, biasP, resP, ldr);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs an mc × kc block of A into row tiles of MR, k-major within a tile (dst[t][kk][r] = A[t·MR + r][kk]) so
+    /// the micro-kernel broadcasts its six values from one contiguous line; rows past the end are zero.
+    /// </summary>
+    static void PackA(float* a, int lda, int mc, int kc, float* dst)
+    {
+        for (int t = 0; t < mc; t += MR)
+        {
+            int rows = Math.Min(MR, mc - t);
+            float* d = dst + (long)t * kc;
+            for (int r = 0; r < MR; r++)
+            {
+                if (r < rows)
+                {
+                    float* src = a + (long)(t + r) * lda;
+                    for (int kk = 0; kk < kc; kk++)
+                        d[kk * MR + r] = src[kk];
+                }
+                else
+                {
+                    for (int kk = 0; kk < kc; kk++)
+                        d[kk * MR + r] = 0f;
                 }
             }
         }
@@ -55,7 +99,7 @@ public static unsafe class Gemm
     /// One 6 × 16 tile for one K block: gathers the running sums into a stack tile (zero on the first block, C
     /// otherwise), runs <see cref="Accumulate"/>, then writes C, adding bias and residual after the last block.
     /// </summary>
-    static void Kernel6x16(float* a, int lda, int rows, float* b, int kc, float* c, int ldc, int cols,
+    static void Kernel6x16(float* packedA, int rows, float* b, int kc, float* c, int ldc, int cols,
         bool first, bool last, float* bias, float* residual, int ldr)
     {
         float* tile = stackalloc float[MR * NR];
@@ -69,10 +113,7 @@ public static unsafe class Gemm
                 new ReadOnlySpan<float>(c + (long)r * ldc, cols).CopyTo(new Span<float>(tile + r * NR, NR));
         }
 
-        // Row pointers; rows past the tail repeat the last valid row (computed, never stored).
-        long last1 = rows - 1L;
-        Accumulate(a, a + Math.Min(1, last1) * lda, a + Math.Min(2, last1) * lda, a + Math.Min(3, last1) * lda,
-            a + Math.Min(4, last1) * lda, a + Math.Min(5, last1) * lda, b, kc, tile);
+        Accumulate(packedA, b, kc, tile);
 
         if (last)
         {
@@ -92,11 +133,11 @@ public static unsafe class Gemm
     /// <summary>
     /// The micro-kernel: tile (6 × 16, row stride 16) += A (6 rows, kc columns) · B micro-panel (kc × 16). Twelve
     /// Vector256 accumulators stay in registers: per k, two B loads, six broadcasts, twelve FMAs (MLAS's
-    /// SgemmKernelFma3 / BLIS haswell layout). Kept small and separate so the JIT holds the row pointers in
-    /// registers instead of reloading them from the stack every iteration.
+    /// SgemmKernelFma3 / BLIS haswell layout). A is pre-packed (<see cref="PackA"/>) so the six broadcasts read one
+    /// contiguous line; kept small and separate so the JIT keeps everything in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    static void Accumulate(float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, float* b, int kc, float* tile)
+    static void Accumulate(float* a, float* b, int kc, float* tile)
     {
         var c00 = Vector256.Load(tile); var c01 = Vector256.Load(tile + 8);
         var c10 = Vector256.Load(tile + 16); var c11 = Vector256.Load(tile + 24);
@@ -104,23 +145,24 @@ public static unsafe class Gemm
         var c30 = Vector256.Load(tile + 48); var c31 = Vector256.Load(tile + 56);
         var c40 = Vector256.Load(tile + 64); var c41 = Vector256.Load(tile + 72);
         var c50 = Vector256.Load(tile + 80); var c51 = Vector256.Load(tile + 88);
-        for (nint kk = 0; kk < kc; kk++)
+        for (int kk = 0; kk < kc; kk++)
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
             b += NR;
-            var x = Vector256.Create(a0[kk]);
+            var x = Vector256.Create(a[0]);
             c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            x = Vector256.Create(a1[kk]);
+            x = Vector256.Create(a[1]);
             c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-            x = Vector256.Create(a2[kk]);
+            x = Vector256.Create(a[2]);
             c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-            x = Vector256.Create(a3[kk]);
+            x = Vector256.Create(a[3]);
             c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-            x = Vector256.Create(a4[kk]);
+            x = Vector256.Create(a[4]);
             c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
-            x = Vector256.Create(a5[kk]);
+            x = Vector256.Create(a[5]);
             c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            a += MR;
         }
         c00.Store(tile); c01.Store(tile + 8); c10.Store(tile + 16); c11.Store(tile + 24);
         c20.Store(tile + 32); c21.Store(tile + 40); c30.Store(tile + 48); c31.Store(tile + 56);
