@@ -154,11 +154,12 @@ public abstract class AlbertTokenizer
                 {
                     for (int i = 0; i < remove; i++)
                     {
+                        // Python: ids = ids[:-1] on an empty list is a no-op
                         if (aLen > bLen)
                         {
                             aLen--;
                         }
-                        else
+                        else if (bLen > 0)
                         {
                             bLen--;
                         }

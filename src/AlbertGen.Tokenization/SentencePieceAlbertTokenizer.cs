@@ -55,6 +55,13 @@ public sealed class SentencePieceAlbertTokenizer : AlbertTokenizer
         Model.Encode(t, output, albertDigitComma: true);
     }
 
+    /// <summary>The text SentencePiece sees for <paramref name="text"/> (no special-token splitting).</summary>
+    public string Preprocess(string text)
+    {
+        var t = AlignedText.FromOriginal(text, 0);
+        return Preprocess(DoLowerCase ? Lower(t) : t).ToString();
+    }
+
     /// <summary>AlbertTokenizer.preprocess_text with alignment.</summary>
     internal AlignedText Preprocess(AlignedText t)
     {

@@ -159,6 +159,14 @@ public sealed class SentencePieceModel
         return result;
     }
 
+    /// <summary>The model's normalisation of <paramref name="text"/> (charsmap, whitespace rules, "▁").</summary>
+    public string Normalize(string text)
+    {
+        var raw = new ByteText(text.Length * 3 + 4);
+        AppendUtf8(AlignedText.FromOriginal(text, 0), raw);
+        return Encoding.UTF8.GetString(Normalize(raw).Bytes);
+    }
+
     /// <summary>Ids of <paramref name="text"/> exactly as <c>spm_encode --output_format=id</c>.</summary>
     public int[] EncodeToIds(string text)
     {
