@@ -1,0 +1,404 @@
+using AlbertGen.Tokenization.SentencePiece;
+using AlbertGen.Tokenization.Text;
+using AlbertGen.Tokenization.WordPiece;
+
+namespace AlbertGen.Tokenization;
+
+/// <summary>
+/// ALBERT tokenizer with HF <c>transformers</c> semantics: SentencePiece (<see cref="SentencePieceAlbertTokenizer"/>,
+/// HF AlbertTokenizer) or WordPiece (<see cref="WordPieceAlbertTokenizer"/>, HF BertTokenizer, used by the
+/// Chinese ALBERT checkpoints). Special tokens written in the text are split out first, as HF's added-token
+/// trie does; inputs are built as <c>[CLS] A [SEP]</c> or <c>[CLS] A [SEP] B [SEP]</c>.
+/// Instances are immutable and thread-safe.
+/// </summary>
+public abstract class AlbertTokenizer
+{
+    private readonly (string Token, bool LStrip, bool RStrip)[] _specials;
+
+    private protected AlbertTokenizer(string clsToken, string sepToken, string padToken, string unkToken, string maskToken, bool maskLStrip, bool cleanUpTokenizationSpaces)
+    {
+        ClsToken = clsToken;
+        SepToken = sepToken;
+        PadToken = padToken;
+        UnkToken = unkToken;
+        MaskToken = maskToken;
+        CleanUpTokenizationSpaces = cleanUpTokenizationSpaces;
+        // HF all_special_tokens order: bos(=cls) eos(=sep) unk sep pad cls mask, de-duplicated
+        _specials =
+        [
+            (clsToken, false, false), (sepToken, false, false), (unkToken, false, false), (padToken, false, false), (maskToken, maskLStrip, false),
+        ];
+        _specials = _specials.DistinctBy(s => s.Token).Where(s => s.Token.Length > 0).ToArray();
+    }
+
+    public string ClsToken { get; }
+
+    public string SepToken { get; }
+
+    public string PadToken { get; }
+
+    public string UnkToken { get; }
+
+    public string MaskToken { get; }
+
+    public bool CleanUpTokenizationSpaces { get; }
+
+    public int ClsTokenId => TokenToId(ClsToken);
+
+    public int SepTokenId => TokenToId(SepToken);
+
+    public int PadTokenId => TokenToId(PadToken);
+
+    public int UnkTokenId => TokenToId(UnkToken);
+
+    public int MaskTokenId => TokenToId(MaskToken);
+
+    /// <summary>The special tokens split out of text and dropped by <c>Decode(skipSpecialTokens: true)</c>.</summary>
+    public IReadOnlyList<string> SpecialTokens => _specials.Select(s => s.Token).ToArray();
+
+    public abstract int VocabSize { get; }
+
+    public abstract string IdToToken(int id);
+
+    /// <summary>The id of <paramref name="token"/>, or the unknown token's id.</summary>
+    public abstract int TokenToId(string token);
+
+    /// <summary>
+    /// Picks the tokenizer a model folder holds: <c>spiece.model</c> (SentencePiece) or <c>vocab.txt</c>
+    /// (WordPiece), with <c>tokenizer_config.json</c> / <c>special_tokens_map.json</c> when present and
+    /// <paramref name="overrides"/> over both.
+    /// </summary>
+    public static AlbertTokenizer FromModelDirectory(string directory, AlbertTokenizerOptions? overrides = null)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new TokenizerException($"model folder '{directory}' does not exist");
+        }
+        var options = TokenizerConfigFiles.Read(directory).Merge(overrides);
+        string spm = Path.Combine(directory, "spiece.model");
+        if (File.Exists(spm))
+        {
+            return new SentencePieceAlbertTokenizer(SentencePieceModel.Load(spm), options);
+        }
+        string vocab = Path.Combine(directory, "vocab.txt");
+        if (File.Exists(vocab))
+        {
+            return new WordPieceAlbertTokenizer(WordPieceVocab.Load(vocab), options);
+        }
+        throw new TokenizerException($"model folder '{directory}' has neither spiece.model nor vocab.txt");
+    }
+
+    /// <summary>A SentencePiece ALBERT tokenizer from a <c>spiece.model</c> file.</summary>
+    public static SentencePieceAlbertTokenizer FromSentencePiece(string modelPath, AlbertTokenizerOptions? options = null) =>
+        new(SentencePieceModel.Load(modelPath), options ?? new AlbertTokenizerOptions());
+
+    /// <summary>A WordPiece (BERT-style, Chinese ALBERT) tokenizer from a <c>vocab.txt</c> file.</summary>
+    public static WordPieceAlbertTokenizer FromVocab(string vocabPath, AlbertTokenizerOptions? options = null) =>
+        new(WordPieceVocab.Load(vocabPath), options ?? new AlbertTokenizerOptions());
+
+    /// <summary>HF <c>tokenize(text)</c>: the pieces, no special tokens added.</summary>
+    public IReadOnlyList<string> Tokenize(string text) => TokenizeToSpans(text).Select(t => t.Piece).ToArray();
+
+    /// <summary>Tokens of <paramref name="text"/> with ids and offsets, no special tokens added.</summary>
+    public IReadOnlyList<TokenSpan> TokenizeToSpans(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var output = new List<TokenSpan>();
+        var chunks = SplitOnSpecialTokens(text);
+        foreach (var (start, end, special) in chunks)
+        {
+            if (special is not null)
+            {
+                output.Add(new TokenSpan(special, TokenToId(special), start, end));
+            }
+            else if (end > start)
+            {
+                TokenizeChunk(text, start, end, output);
+            }
+        }
+        return output;
+    }
+
+    /// <summary>Tokenizes text[start, end) (no special tokens inside), appending tokens with original offsets.</summary>
+    private protected abstract void TokenizeChunk(string text, int start, int end, List<TokenSpan> output);
+
+    /// <summary>
+    /// HF <c>tokenizer(text, pair, add_special_tokens, max_length, truncation)</c> without padding.
+    /// Truncation applies only when <paramref name="maxLength"/> is set; as in HF, a strategy that cannot
+    /// reach <paramref name="maxLength"/> (e.g. OnlyFirst with a too-short first text) leaves the input as is.
+    /// </summary>
+    public AlbertEncoding Encode(string text, string? pair = null, bool addSpecialTokens = true, int? maxLength = null,
+        TruncationStrategy truncation = TruncationStrategy.LongestFirst)
+    {
+        if (maxLength is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "maxLength must be >= 0");
+        }
+        var a = TokenizeToSpans(text);
+        var b = pair is null ? null : TokenizeToSpans(pair);
+        int specials = addSpecialTokens ? (b is null ? 2 : 3) : 0;
+        int aLen = a.Count, bLen = b?.Count ?? 0;
+        if (maxLength is int max && truncation != TruncationStrategy.DoNotTruncate)
+        {
+            int remove = aLen + bLen + specials - max;
+            if (remove > 0)
+            {
+                if (truncation == TruncationStrategy.OnlyFirst || (truncation == TruncationStrategy.LongestFirst && b is null))
+                {
+                    if (aLen > remove)
+                    {
+                        aLen -= remove;
+                    }
+                }
+                else if (truncation == TruncationStrategy.LongestFirst)
+                {
+                    for (int i = 0; i < remove; i++)
+                    {
+                        // Python: ids = ids[:-1] on an empty list is a no-op
+                        if (aLen > bLen)
+                        {
+                            aLen--;
+                        }
+                        else if (bLen > 0)
+                        {
+                            bLen--;
+                        }
+                    }
+                }
+                else if (truncation == TruncationStrategy.OnlySecond && b is not null && bLen > remove)
+                {
+                    bLen -= remove;
+                }
+            }
+        }
+
+        int n = aLen + bLen + specials;
+        var ids = new int[n];
+        var pieces = new string[n];
+        var types = new int[n];
+        var mask = new int[n];
+        var offsets = new (int, int)[n];
+        var special = new int[n];
+        Array.Fill(mask, 1);
+        int k = 0;
+        void AddSpecial(string token, int type)
+        {
+            ids[k] = TokenToId(token);
+            pieces[k] = token;
+            types[k] = type;
+            special[k] = 1;
+            k++;
+        }
+        void AddTokens(IReadOnlyList<TokenSpan> tokens, int count, int type)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                var t = tokens[i];
+                ids[k] = t.Id;
+                pieces[k] = t.Piece;
+                offsets[k] = (t.Start, t.End);
+                types[k] = type;
+                k++;
+            }
+        }
+        if (addSpecialTokens)
+        {
+            AddSpecial(ClsToken, 0);
+        }
+        AddTokens(a, aLen, 0);
+        if (addSpecialTokens)
+        {
+            AddSpecial(SepToken, 0);
+        }
+        if (b is not null)
+        {
+            AddTokens(b, bLen, 1);
+            if (addSpecialTokens)
+            {
+                AddSpecial(SepToken, 1);
+            }
+        }
+        return new AlbertEncoding(ids, pieces, types, mask, offsets, special);
+    }
+
+    /// <summary>
+    /// Encodes a batch (texts[i] with pairs?[i]) and pads on the right: ids with the pad id, attention
+    /// mask 0, token type 0, offsets (0, 0). <see cref="PaddingStrategy.MaxLength"/> needs <paramref name="maxLength"/>.
+    /// </summary>
+    public IReadOnlyList<AlbertEncoding> EncodeBatch(IReadOnlyList<string> texts, IReadOnlyList<string?>? pairs = null,
+        bool addSpecialTokens = true, int? maxLength = null, TruncationStrategy truncation = TruncationStrategy.LongestFirst,
+        PaddingStrategy padding = PaddingStrategy.Longest)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (pairs is not null && pairs.Count != texts.Count)
+        {
+            throw new ArgumentException($"{pairs.Count} pairs for {texts.Count} texts", nameof(pairs));
+        }
+        if (padding == PaddingStrategy.MaxLength && maxLength is null)
+        {
+            throw new ArgumentException("PaddingStrategy.MaxLength needs maxLength", nameof(padding));
+        }
+        var encodings = new AlbertEncoding[texts.Count];
+        for (int i = 0; i < encodings.Length; i++)
+        {
+            encodings[i] = Encode(texts[i], pairs?[i], addSpecialTokens, maxLength, truncation);
+        }
+        int target = padding switch
+        {
+            PaddingStrategy.Longest => encodings.Length == 0 ? 0 : encodings.Max(e => e.Length),
+            PaddingStrategy.MaxLength => maxLength!.Value,
+            _ => 0,
+        };
+        for (int i = 0; i < encodings.Length; i++)
+        {
+            encodings[i] = Pad(encodings[i], target);
+        }
+        return encodings;
+    }
+
+    private AlbertEncoding Pad(AlbertEncoding e, int length)
+    {
+        if (e.Length >= length)
+        {
+            return e;
+        }
+        int n = e.Length;
+        var ids = e.Ids.AsSpan().ToArray();
+        Array.Resize(ref ids, length);
+        Array.Fill(ids, PadTokenId, n, length - n);
+        var pieces = e.Pieces.AsSpan().ToArray();
+        Array.Resize(ref pieces, length);
+        Array.Fill(pieces, PadToken, n, length - n);
+        var types = e.TokenTypeIds.AsSpan().ToArray();
+        Array.Resize(ref types, length);
+        var mask = e.AttentionMask.AsSpan().ToArray();
+        Array.Resize(ref mask, length);
+        var offsets = e.Offsets.AsSpan().ToArray();
+        Array.Resize(ref offsets, length);
+        var special = e.SpecialTokensMask.AsSpan().ToArray();
+        Array.Resize(ref special, length);
+        Array.Fill(special, 1, n, length - n);
+        return new AlbertEncoding(ids, pieces, types, mask, offsets, special);
+    }
+
+    /// <summary>
+    /// HF <c>decode(ids, skip_special_tokens)</c>: special tokens stay verbatim (unless skipped), the rest
+    /// is joined back into text; with <see cref="CleanUpTokenizationSpaces"/> " ." → "." etc.
+    /// </summary>
+    public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens = false)
+    {
+        var tokens = new List<string>(ids.Length);
+        var specialIds = new HashSet<int>(_specials.Select(s => TokenToId(s.Token)));
+        foreach (int id in ids)
+        {
+            if (id < 0 || id >= VocabSize)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ids), id, "id outside the vocabulary");
+            }
+            if (skipSpecialTokens && specialIds.Contains(id))
+            {
+                continue;
+            }
+            tokens.Add(IdToToken(id));
+        }
+        string text = ConvertTokensToString(tokens);
+        return CleanUpTokenizationSpaces ? CleanUp(text) : text;
+    }
+
+    private protected bool IsSpecialToken(string token) => _specials.Any(s => s.Token == token);
+
+    private protected abstract string ConvertTokensToString(List<string> tokens);
+
+    /// <summary>HF <c>clean_up_tokenization</c>.</summary>
+    public static string CleanUp(string text) => text
+        .Replace(" .", ".", StringComparison.Ordinal)
+        .Replace(" ?", "?", StringComparison.Ordinal)
+        .Replace(" !", "!", StringComparison.Ordinal)
+        .Replace(" ,", ",", StringComparison.Ordinal)
+        .Replace(" ' ", "'", StringComparison.Ordinal)
+        .Replace(" n't", "n't", StringComparison.Ordinal)
+        .Replace(" 'm", "'m", StringComparison.Ordinal)
+        .Replace(" 's", "'s", StringComparison.Ordinal)
+        .Replace(" 've", "'ve", StringComparison.Ordinal)
+        .Replace(" 're", "'re", StringComparison.Ordinal);
+
+    /// <summary>Python <c>str.strip()</c> (Unicode whitespace).</summary>
+    internal static string PythonStrip(string s)
+    {
+        int a = 0, b = s.Length;
+        while (a < b && UnicodeTables.IsPythonSpace(s[a]))
+        {
+            a++;
+        }
+        while (b > a && UnicodeTables.IsPythonSpace(s[b - 1]))
+        {
+            b--;
+        }
+        return s[a..b];
+    }
+
+    /// <summary>
+    /// HF added-token split: leftmost-longest occurrences of the special tokens; a token with lstrip
+    /// ([MASK] for AlbertTokenizer) takes the whitespace before it, one with rstrip the whitespace after.
+    /// </summary>
+    private List<(int Start, int End, string? Special)> SplitOnSpecialTokens(string text)
+    {
+        var chunks = new List<(int Start, int End, string? Special)>();
+        int chunkStart = 0;
+        for (int i = 0; i < text.Length;)
+        {
+            int best = -1;
+            for (int s = 0; s < _specials.Length; s++)
+            {
+                string t = _specials[s].Token;
+                if (string.CompareOrdinal(text, i, t, 0, t.Length) == 0 && (best < 0 || t.Length > _specials[best].Token.Length))
+                {
+                    best = s;
+                }
+            }
+            if (best < 0)
+            {
+                i++;
+                continue;
+            }
+            if (i > chunkStart)
+            {
+                chunks.Add((chunkStart, i, null));
+            }
+            chunks.Add((i, i + _specials[best].Token.Length, _specials[best].Token));
+            i += _specials[best].Token.Length;
+            chunkStart = i;
+        }
+        if (chunkStart < text.Length)
+        {
+            chunks.Add((chunkStart, text.Length, null));
+        }
+        for (int c = 0; c < chunks.Count; c++)
+        {
+            if (chunks[c].Special is not string token)
+            {
+                continue;
+            }
+            var spec = Array.Find(_specials, s => s.Token == token);
+            if (spec.LStrip && c > 0 && chunks[c - 1].Special is null)
+            {
+                var (s0, e0, _) = chunks[c - 1];
+                while (e0 > s0 && UnicodeTables.IsPythonSpace(text[e0 - 1]))
+                {
+                    e0--;
+                }
+                chunks[c - 1] = (s0, e0, null);
+            }
+            if (spec.RStrip && c + 1 < chunks.Count && chunks[c + 1].Special is null)
+            {
+                var (s1, e1, _) = chunks[c + 1];
+                while (s1 < e1 && UnicodeTables.IsPythonSpace(text[s1]))
+                {
+                    s1++;
+                }
+                chunks[c + 1] = (s1, e1, null);
+            }
+        }
+        return chunks;
+    }
+}

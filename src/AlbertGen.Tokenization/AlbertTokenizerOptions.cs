@@ -1,0 +1,52 @@
+namespace AlbertGen.Tokenization;
+
+/// <summary>
+/// Overrides for what a model folder's <c>tokenizer_config.json</c> / <c>special_tokens_map.json</c>
+/// say (null: keep the file's value, else the HF default for the tokenizer kind).
+/// </summary>
+public sealed record AlbertTokenizerOptions
+{
+    /// <summary>HF <c>do_lower_case</c> (default true).</summary>
+    public bool? DoLowerCase { get; init; }
+
+    /// <summary>HF AlbertTokenizer <c>remove_space</c> (default true): strip and collapse whitespace.</summary>
+    public bool? RemoveSpace { get; init; }
+
+    /// <summary>HF AlbertTokenizer <c>keep_accents</c> (default false).</summary>
+    public bool? KeepAccents { get; init; }
+
+    /// <summary>HF BertTokenizer <c>strip_accents</c> (default: follows lower-casing).</summary>
+    public bool? StripAccents { get; init; }
+
+    /// <summary>HF BertTokenizer <c>tokenize_chinese_chars</c> (default true).</summary>
+    public bool? TokenizeChineseChars { get; init; }
+
+    /// <summary>HF <c>clean_up_tokenization_spaces</c> used by Decode (default true).</summary>
+    public bool? CleanUpTokenizationSpaces { get; init; }
+
+    public string? UnkToken { get; init; }
+
+    public string? SepToken { get; init; }
+
+    public string? PadToken { get; init; }
+
+    public string? ClsToken { get; init; }
+
+    public string? MaskToken { get; init; }
+
+    /// <summary>Applies <paramref name="o"/>'s non-null values over this one.</summary>
+    public AlbertTokenizerOptions Merge(AlbertTokenizerOptions? o) => o is null ? this : new AlbertTokenizerOptions
+    {
+        DoLowerCase = o.DoLowerCase ?? DoLowerCase,
+        RemoveSpace = o.RemoveSpace ?? RemoveSpace,
+        KeepAccents = o.KeepAccents ?? KeepAccents,
+        StripAccents = o.StripAccents ?? StripAccents,
+        TokenizeChineseChars = o.TokenizeChineseChars ?? TokenizeChineseChars,
+        CleanUpTokenizationSpaces = o.CleanUpTokenizationSpaces ?? CleanUpTokenizationSpaces,
+        UnkToken = o.UnkToken ?? UnkToken,
+        SepToken = o.SepToken ?? SepToken,
+        PadToken = o.PadToken ?? PadToken,
+        ClsToken = o.ClsToken ?? ClsToken,
+        MaskToken = o.MaskToken ?? MaskToken,
+    };
+}

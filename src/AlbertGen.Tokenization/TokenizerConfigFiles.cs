@@ -1,0 +1,74 @@
+using System.Text.Json;
+
+namespace AlbertGen.Tokenization;
+
+/// <summary>
+/// Reads HF's <c>tokenizer_config.json</c> and <c>special_tokens_map.json</c> (either may be missing).
+/// Special tokens may be strings or AddedToken objects (<c>{"content": "[MASK]", "lstrip": true, ...}</c>).
+/// </summary>
+internal static class TokenizerConfigFiles
+{
+    public static AlbertTokenizerOptions Read(string directory)
+    {
+        var options = new AlbertTokenizerOptions();
+        options = ReadFile(Path.Combine(directory, "special_tokens_map.json"), options);
+        // tokenizer_config.json wins over special_tokens_map.json, as in from_pretrained
+        options = ReadFile(Path.Combine(directory, "tokenizer_config.json"), options);
+        return options;
+    }
+
+    private static AlbertTokenizerOptions ReadFile(string path, AlbertTokenizerOptions options)
+    {
+        if (!File.Exists(path))
+        {
+            return options;
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new TokenizerException($"{path}: expected a JSON object");
+            }
+            var r = doc.RootElement;
+            return options.Merge(new AlbertTokenizerOptions
+            {
+                DoLowerCase = Bool(r, "do_lower_case"),
+                RemoveSpace = Bool(r, "remove_space"),
+                KeepAccents = Bool(r, "keep_accents"),
+                StripAccents = Bool(r, "strip_accents"),
+                TokenizeChineseChars = Bool(r, "tokenize_chinese_chars"),
+                CleanUpTokenizationSpaces = Bool(r, "clean_up_tokenization_spaces"),
+                UnkToken = Token(r, "unk_token"),
+                SepToken = Token(r, "sep_token"),
+                PadToken = Token(r, "pad_token"),
+                ClsToken = Token(r, "cls_token"),
+                MaskToken = Token(r, "mask_token"),
+            });
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            throw new TokenizerException($"cannot read {path}: {e.Message}", e);
+        }
+    }
+
+    private static bool? Bool(JsonElement r, string name) =>
+        r.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+
+    private static string? Token(JsonElement r, string name)
+    {
+        if (!r.TryGetProperty(name, out var v))
+        {
+            return null;
+        }
+        if (v.ValueKind == JsonValueKind.String)
+        {
+            return v.GetString();
+        }
+        if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String)
+        {
+            return c.GetString();
+        }
+        return null;
+    }
+}
