@@ -9,7 +9,11 @@ public static class Cli
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result RunWithInput(string? stdin, params string[] args)
+    public static Result RunWithInput(string? stdin, params string[] args) =>
+        RunWithBytes(stdin is null ? null : System.Text.Encoding.UTF8.GetBytes(stdin), args);
+
+    /// <summary>Runs with raw stdin bytes (e.g. invalid UTF-8).</summary>
+    public static Result RunWithBytes(byte[]? stdin, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -23,7 +27,11 @@ public static class Cli
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (stdin is not null) p.StandardInput.Write(stdin);
+        if (stdin is not null)
+        {
+            p.StandardInput.BaseStream.Write(stdin);
+            p.StandardInput.BaseStream.Flush();
+        }
         p.StandardInput.Close();
         if (!p.WaitForExit(120_000))
         {

@@ -1,0 +1,57 @@
+using System.Text.Json;
+
+namespace AlbertGen.Cli.Tests;
+
+public class TokenizeCommandTests
+{
+    static string Spm => Path.Combine(AppContext.BaseDirectory, "fixtures", "tokenizer", "u1000.model");
+
+    static JsonElement[] Lines(string stdout) =>
+        stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToArray();
+
+    [Fact]
+    public void One_json_object_per_line_with_ids_pieces_types_and_offsets()
+    {
+        var r = Cli.RunWithInput("Hello, world!\n\nsecond line\n", "tokenize", "--spm", Spm);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var lines = Lines(r.Stdout);
+        Assert.Equal(3, lines.Length); // the empty line gives [CLS] [SEP]
+        var first = lines[0];
+        int n = first.GetProperty("ids").GetArrayLength();
+        Assert.Equal(n, first.GetProperty("pieces").GetArrayLength());
+        Assert.Equal(n, first.GetProperty("token_type_ids").GetArrayLength());
+        Assert.Equal(n, first.GetProperty("offsets").GetArrayLength());
+        Assert.Equal("[CLS]", first.GetProperty("pieces")[0].GetString());
+        Assert.Equal("[SEP]", first.GetProperty("pieces")[n - 1].GetString());
+        Assert.Equal(2, lines[1].GetProperty("ids").GetArrayLength());
+    }
+
+    [Fact]
+    public void Pairs_get_segment_ids_and_max_length_truncates()
+    {
+        var r = Cli.RunWithInput("a question\tthe context here is long\n", "tokenize", "--spm", Spm, "--pair", "--max-length", "7");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var line = Lines(r.Stdout)[0];
+        Assert.Equal(7, line.GetProperty("ids").GetArrayLength());
+        var types = line.GetProperty("token_type_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        Assert.Equal(0, types[0]);
+        Assert.Equal(1, types[^1]);
+    }
+
+    [Fact]
+    public void Invalid_utf8_does_not_crash()
+    {
+        byte[] input = [(byte)'o', (byte)'k', (byte)' ', 0xFF, 0xFE, 0xC3, (byte)' ', (byte)'x', (byte)'\n'];
+        var r = Cli.RunWithBytes(input, "tokenize", "--spm", Spm);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Single(Lines(r.Stdout));
+    }
+
+    [Fact]
+    public void Missing_model_exits_2()
+    {
+        var r = Cli.RunWithInput("x\n", "tokenize", "--spm", "/no/such/spiece.model");
+        Assert.Equal(2, r.ExitCode);
+        Assert.NotEmpty(r.Stderr);
+    }
+}
