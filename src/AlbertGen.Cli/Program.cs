@@ -12,6 +12,10 @@ public static class Program
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(FillMaskCommand.Create());
+        root.Subcommands.Add(ClassifyCommand.Create());
+        root.Subcommands.Add(EmbedCommand.Create());
+        root.Subcommands.Add(AnswerCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         return root.Parse(args).Invoke();

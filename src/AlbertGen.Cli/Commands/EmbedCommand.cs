@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Text.Json;
+using AlbertGen.Config;
+
+namespace AlbertGen.Cli.Commands;
+
+/// <summary><c>albertgen embed &lt; lines.txt [--pooling mean|cls] [--npy FILE]</c>: one sentence vector per line.</summary>
+internal static class EmbedCommand
+{
+    public static Command Create()
+    {
+        var texts = new Argument<string[]>("text") { Description = "texts (none: one per stdin line)", Arity = ArgumentArity.ZeroOrMore };
+        var model = new Option<string?>("--model") { Description = $"model folder (default: the embedded {FillMaskCommand.DefaultModel})" };
+        var pooling = new Option<string>("--pooling") { Description = "mean (attended tokens) or cls (the [CLS] hidden state)", DefaultValueFactory = _ => "mean" };
+        pooling.AcceptOnlyFromAmong("mean", "cls");
+        var npy = new Option<string?>("--npy") { Description = "write a float32 (lines × hidden) .npy file instead of JSON lines" };
+        var cmd = new Command("embed", "Sentence embeddings from the encoder's last hidden states") { texts, model, pooling, npy };
+        cmd.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(texts), r.GetValue(model), r.GetValue(pooling) == "mean", r.GetValue(npy))));
+        return cmd;
+    }
+
+    static int Run(string[]? texts, string? model, bool mean, string? npyPath)
+    {
+        string dir = TaskInputs.ModelDirectory(model, FillMaskCommand.DefaultModel);
+        // the bare encoder when the checkpoint has a pooler (AlbertModel / pretraining / classifiers); otherwise the
+        // checkpoint's own head (e.g. AlbertForMaskedLM has no pooler) — only last_hidden_state is used
+        var config = AlbertConfig.Load(dir);
+        bool hasPooler;
+        using (var file = AlbertGen.SafeTensors.SafeTensorsFile.Open(Path.Combine(dir, "model.safetensors")))
+            hasPooler = file.Contains("albert.pooler.weight") || file.Contains("pooler.weight");
+        var pipelines = TaskInputs.Open(dir, hasPooler ? AlbertHead.Base : config.DefaultHead);
+        using var backend = pipelines.Backend;
+        var vectors = new List<float[]>();
+        using var stdout = Console.OpenStandardOutput();
+        TaskInputs.InBatches(TaskInputs.Texts(texts), batch =>
+        {
+            foreach (var (v, text) in pipelines.Embed(batch, mean).Zip(batch))
+            {
+                if (npyPath is not null)
+                {
+                    vectors.Add(v);
+                    continue;
+                }
+                using (var w = new Utf8JsonWriter(stdout))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("text", text);
+                    w.WriteStartArray("embedding");
+                    foreach (var x in v) w.WriteNumberValue(x);
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                stdout.Write("\n"u8);
+            }
+        });
+        if (npyPath is not null)
+            NpyWriter.Write(npyPath, vectors, backend.Config.HiddenSize);
+        return 0;
+    }
+}

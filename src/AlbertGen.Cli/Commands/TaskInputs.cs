@@ -1,0 +1,75 @@
+using AlbertGen.Config;
+using AlbertGen.Cpu;
+using AlbertGen.Tokenization;
+using AlbertGen.Tokenization.Pipelines;
+
+namespace AlbertGen.Cli.Commands;
+
+/// <summary>Shared plumbing of the task verbs: model folder (or the embedded default), inputs from arguments or stdin, batching, progress.</summary>
+internal static class TaskInputs
+{
+    public const int BatchSize = 16;
+
+    /// <summary>The model folder: <paramref name="model"/>, else the default shipped next to the binary (models/<paramref name="defaultName"/>).</summary>
+    public static string ModelDirectory(string? model, string defaultName)
+    {
+        if (model is not null) return model;
+        string dir = Path.Combine(AppContext.BaseDirectory, "models", defaultName);
+        if (Directory.Exists(dir)) return dir;
+        throw new DirectoryNotFoundException(
+            $"no --model given and the default model '{defaultName}' is not installed next to albertgen ({dir}); pass --model DIR (a folder with config.json, model.safetensors and spiece.model)");
+    }
+
+    public static TextPipelines Open(string dir, AlbertHead? head = null)
+    {
+        var tokenizer = AlbertTokenizer.FromModelDirectory(dir);
+        var model = CpuAlbertModel.Load(dir, head);
+        if (tokenizer.VocabSize != model.Config.VocabSize)
+        {
+            model.Dispose();
+            throw new InvalidDataException($"{dir}: the tokenizer has {tokenizer.VocabSize} pieces but config.json says vocab_size {model.Config.VocabSize}");
+        }
+        return new TextPipelines(model, tokenizer);
+    }
+
+    /// <summary>The texts: the arguments, or one per stdin line when there are none (empty lines skipped).</summary>
+    public static IEnumerable<string> Texts(string[]? args)
+    {
+        if (args is { Length: > 0 })
+        {
+            foreach (var a in args) yield return a;
+            yield break;
+        }
+        using var reader = new StreamReader(Console.OpenStandardInput(), new System.Text.UTF8Encoding(false, false));
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            if (line.Trim().Length > 0) yield return line;
+        }
+    }
+
+    /// <summary>Runs <paramref name="process"/> over chunks of <see cref="BatchSize"/> texts, with a progress count on a terminal's stderr.</summary>
+    public static void InBatches(IEnumerable<string> texts, Action<IReadOnlyList<string>> process)
+    {
+        var chunk = new List<string>(BatchSize);
+        int done = 0;
+        bool progress = !Console.IsErrorRedirected;
+        foreach (var t in texts)
+        {
+            chunk.Add(t);
+            if (chunk.Count == BatchSize)
+            {
+                process(chunk);
+                done += chunk.Count;
+                chunk.Clear();
+                if (progress) Console.Error.Write($"\r{done} inputs");
+            }
+        }
+        if (chunk.Count > 0)
+        {
+            process(chunk);
+            done += chunk.Count;
+        }
+        if (progress && done >= BatchSize) Console.Error.WriteLine($"\r{done} inputs");
+    }
+}

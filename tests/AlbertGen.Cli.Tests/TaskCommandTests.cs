@@ -1,0 +1,131 @@
+using System.Text.Json;
+
+namespace AlbertGen.Cli.Tests;
+
+/// <summary>
+/// End-to-end task verbs against the HF reference: scripts/make_pipeline_fixtures.py computed the expected fill-mask
+/// candidates and class probabilities with albert_ref.py's tokenizer and model and HF's pipeline post-processing.
+/// </summary>
+public class TaskCommandTests
+{
+    static JsonElement[] Lines(string stdout) =>
+        stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToArray();
+
+    static JsonElement Expected(string fixture, string file) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(Cli.Fixture(fixture), file))).RootElement.Clone();
+
+    [Fact]
+    public void Fill_mask_json_matches_the_hf_pipeline_for_one_and_several_masks()
+    {
+        var expected = Expected("pipeline-mlm", "fill_mask_expected.json").EnumerateArray().ToArray();
+        string input = string.Join("\n", expected.Select(e => e.GetProperty("text").GetString())) + "\n";
+        var r = Cli.RunWithInput(input, "fill-mask", "--model", Cli.Fixture("pipeline-mlm"), "--top-k", "5", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var lines = Lines(r.Stdout);
+        Assert.Equal(expected.Length, lines.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            var masks = expected[i].GetProperty("candidates").EnumerateArray().ToArray();
+            var actual = lines[i].GetProperty("candidates");
+            var actualMasks = masks.Length == 1 ? [actual] : actual.EnumerateArray().ToArray();
+            Assert.Equal(masks.Length, actualMasks.Length);
+            for (int m = 0; m < masks.Length; m++)
+            {
+                var e = masks[m].EnumerateArray().ToArray();
+                var a = actualMasks[m].EnumerateArray().ToArray();
+                Assert.Equal(e.Select(x => x.GetProperty("token_id").GetInt32()), a.Select(x => x.GetProperty("token_id").GetInt32()));
+                Assert.Equal(e.Select(x => x.GetProperty("token").GetString()), a.Select(x => x.GetProperty("token").GetString()));
+                for (int k = 0; k < e.Length; k++)
+                {
+                    double es = e[k].GetProperty("score").GetDouble(), ac = a[k].GetProperty("score").GetDouble();
+                    Assert.True(Math.Abs(es - ac) <= 1e-5 * es, $"score {ac} vs HF {es}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Fill_mask_without_a_mask_token_exits_2()
+    {
+        var r = Cli.Run("fill-mask", "--model", Cli.Fixture("pipeline-mlm"), "no mask here");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("[MASK]", r.Stderr);
+    }
+
+    [Fact]
+    public void Classify_json_gives_label_and_score_as_the_hf_pipeline()
+    {
+        var expected = Expected("pipeline-sst2", "classify_expected.json").EnumerateArray().ToArray();
+        string input = string.Join("\n", expected.Select(e => e.GetProperty("text").GetString())) + "\n";
+        var r = Cli.RunWithInput(input, "classify", "--model", Cli.Fixture("pipeline-sst2"), "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var lines = Lines(r.Stdout);
+        Assert.Equal(expected.Length, lines.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            var scores = expected[i].GetProperty("scores");
+            double neg = scores.GetProperty("negative").GetDouble(), pos = scores.GetProperty("positive").GetDouble();
+            Assert.Equal(pos > neg ? "positive" : "negative", lines[i].GetProperty("label").GetString());
+            Assert.True(Math.Abs(Math.Max(pos, neg) - lines[i].GetProperty("score").GetDouble()) <= 1e-5 * Math.Max(pos, neg));
+            Assert.True(Math.Abs(neg - lines[i].GetProperty("scores").GetProperty("negative").GetDouble()) <= 1e-5 * neg);
+        }
+    }
+
+    [Fact]
+    public void Classify_with_a_model_without_a_classifier_exits_2()
+    {
+        var r = Cli.Run("classify", "--model", Cli.Fixture("pipeline-mlm"), "text");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("classifier.weight", r.Stderr);
+    }
+
+    [Fact]
+    public void Embed_writes_one_vector_per_line_and_npy()
+    {
+        var r = Cli.RunWithInput("first line\nsecond, longer line of text\n", "embed", "--model", Cli.Fixture("pipeline-mlm"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var lines = Lines(r.Stdout);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal(32, lines[0].GetProperty("embedding").GetArrayLength());
+        string npy = Path.Combine(Path.GetTempPath(), $"albertgen-{Guid.NewGuid():N}.npy");
+        try
+        {
+            var n = Cli.RunWithInput("first line\nsecond line\nthird\n", "embed", "--model", Cli.Fixture("pipeline-mlm"), "--pooling", "cls", "--npy", npy);
+            Assert.True(n.ExitCode == 0, n.Stderr);
+            var bytes = File.ReadAllBytes(npy);
+            Assert.Equal(0x93, bytes[0]);
+            int headerLength = BitConverter.ToUInt16(bytes, 8);
+            Assert.Contains("'shape': (3, 32)", System.Text.Encoding.ASCII.GetString(bytes, 10, headerLength));
+            Assert.Equal(10 + headerLength + 3 * 32 * 4, bytes.Length);
+            Assert.Equal(0, (10 + headerLength) % 64);
+        }
+        finally
+        {
+            File.Delete(npy);
+        }
+    }
+
+    [Fact]
+    public void Answer_returns_a_span_of_the_context_with_its_offsets()
+    {
+        const string context = "the old lighthouse stands on the northern cliff above the harbour.";
+        var r = Cli.Run("answer", "--model", Cli.Fixture("pipeline-qa"), "--question", "where is the lighthouse?", "--context", context, "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var a = Lines(r.Stdout)[0];
+        int start = a.GetProperty("start").GetInt32(), end = a.GetProperty("end").GetInt32();
+        Assert.True(0 <= start && start < end && end <= context.Length);
+        Assert.Equal(context[start..end], a.GetProperty("answer").GetString());
+        Assert.InRange(a.GetProperty("score").GetDouble(), 0, 1);
+    }
+
+    [Fact]
+    public void Without_model_and_without_an_installed_default_the_error_says_so()
+    {
+        // the test output folder has no models/ next to albertgen.dll unless the default model is built
+        if (Directory.Exists(Path.Combine(AppContext.BaseDirectory, "models", "albert-default-qa")))
+            return;
+        var r = Cli.Run("answer", "--question", "q", "--context", "c");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--model", r.Stderr);
+    }
+}
