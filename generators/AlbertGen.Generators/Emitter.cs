@@ -140,8 +140,20 @@ internal static class Emitter
 
         // ---- tables
         w.Summary("Heads this class offers typed forwards for, from the config's <c>architectures</c>" + (s.Architectures.Count == 0 ? " (none given: all of them)." : "."));
-        w.Line("public static " + ReadOnlyList + "<" + AlbertHead + "> Heads { get; } = new " + AlbertHead + "[] { "
-            + string.Join(", ", s.Heads.Select(h => AlbertHead + "." + h)) + " };");
+        if (s.Heads.Count == 1)
+        {
+            w.Line("public static " + ReadOnlyList + "<" + AlbertHead + "> Heads { get; } = new " + AlbertHead + "[] { " + AlbertHead + "." + s.Heads[0] + " };");
+        }
+        else
+        {
+            w.Line("public static " + ReadOnlyList + "<" + AlbertHead + "> Heads { get; } = new " + AlbertHead + "[]");
+            w.Line("{");
+            w.Indent();
+            foreach (var h in s.Heads)
+                w.Line(AlbertHead + "." + h + ",");
+            w.Outdent();
+            w.Line("};");
+        }
         w.Line();
         w.Summary("Label names by id (<c>id2label</c>).");
         w.Line("public static " + ReadOnlyList + "<string> Id2Label { get; } = new string[] { " + string.Join(", ", s.Id2Label.Select(Str)) + " };");

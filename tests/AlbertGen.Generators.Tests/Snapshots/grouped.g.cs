@@ -76,7 +76,16 @@ namespace TestApp
         public const global::AlbertGen.Config.AlbertHead DefaultHead = global::AlbertGen.Config.AlbertHead.Base;
 
         /// <summary>Heads this class offers typed forwards for, from the config's <c>architectures</c> (none given: all of them).</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<global::AlbertGen.Config.AlbertHead> Heads { get; } = new global::AlbertGen.Config.AlbertHead[] { global::AlbertGen.Config.AlbertHead.Base, global::AlbertGen.Config.AlbertHead.PreTraining, global::AlbertGen.Config.AlbertHead.MaskedLM, global::AlbertGen.Config.AlbertHead.SequenceClassification, global::AlbertGen.Config.AlbertHead.TokenClassification, global::AlbertGen.Config.AlbertHead.QuestionAnswering, global::AlbertGen.Config.AlbertHead.MultipleChoice };
+        public static global::System.Collections.Generic.IReadOnlyList<global::AlbertGen.Config.AlbertHead> Heads { get; } = new global::AlbertGen.Config.AlbertHead[]
+        {
+            global::AlbertGen.Config.AlbertHead.Base,
+            global::AlbertGen.Config.AlbertHead.PreTraining,
+            global::AlbertGen.Config.AlbertHead.MaskedLM,
+            global::AlbertGen.Config.AlbertHead.SequenceClassification,
+            global::AlbertGen.Config.AlbertHead.TokenClassification,
+            global::AlbertGen.Config.AlbertHead.QuestionAnswering,
+            global::AlbertGen.Config.AlbertHead.MultipleChoice,
+        };
 
         /// <summary>Label names by id (<c>id2label</c>).</summary>
         public static global::System.Collections.Generic.IReadOnlyList<string> Id2Label { get; } = new string[] { "LABEL_0", "LABEL_1" };
