@@ -18,6 +18,10 @@ for f in "$results"/*.trx; do
   e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${fl:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
+# NativeAOT: the published native CLI must reproduce every golden fixture (counted as one test)
+if [ "${SKIP_AOT:-0}" != "1" ]; then
+  if bash scripts/aot-smoke.sh; then passed=$((passed + 1)); else echo "FAILED: NativeAOT smoke test (scripts/aot-smoke.sh)"; failed=$((failed + 1)); fi
+fi
 if [ "$files" -eq 0 ]; then
   echo "no test results found (build failed?)"
   failed=$((failed + 1))

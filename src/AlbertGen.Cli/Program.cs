@@ -12,6 +12,7 @@ public static class Program
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

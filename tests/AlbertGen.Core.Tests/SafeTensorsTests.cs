@@ -102,4 +102,17 @@ public class SafeTensorsTests
     [Fact]
     public void Negative_shape_is_rejected() =>
         Assert.Contains("non-negative", OpenFails(File("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", new byte[4])).Message);
+
+    [Fact]
+    public void A_symlinked_file_is_read_through_the_link()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var dir = new TempDir();
+        var target = dir.File("real.safetensors");
+        SafeTensorsWriter.Write(target, [new("x", [3], new float[] { 1, 2, 3 })]);
+        var link = dir.File("link.safetensors");
+        System.IO.File.CreateSymbolicLink(link, target);
+        using var f = SafeTensorsFile.Open(link);
+        Assert.Equal([1f, 2f, 3f], f.ReadFloat32Array("x"));
+    }
 }

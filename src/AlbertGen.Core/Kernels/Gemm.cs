@@ -13,6 +13,7 @@ namespace AlbertGen.Kernels;
 /// clamped row pointers (the extra rows are computed but not stored); column tails go through a small
 /// buffer. Single-threaded over a range of panels: callers split panels across threads.
 /// </summary>
+[SkipLocalsInit]
 public static unsafe class Gemm
 {
     public const int MR = 6;
@@ -96,55 +97,68 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// One 6 × 16 tile for one K block: gathers the running sums into a stack tile (zero on the first block, C
-    /// otherwise), runs <see cref="Accumulate"/>, then writes C, adding bias and residual after the last block.
+    /// One 6 × 16 tile for one K block. Full tiles accumulate straight into C (zero-initialised on the first block);
+    /// edge tiles go through a stack tile. Bias and residual are added after the last block.
     /// </summary>
     static void Kernel6x16(float* packedA, int rows, float* b, int kc, float* c, int ldc, int cols,
         bool first, bool last, float* bias, float* residual, int ldr)
     {
-        float* tile = stackalloc float[MR * NR];
-        if (first)
+        if (rows == MR && cols == NR)
         {
-            new Span<float>(tile, MR * NR).Clear();
+            Accumulate(packedA, b, kc, c, ldc, load: !first);
+            if (last && (bias != null || residual != null))
+                Epilogue(c, ldc, MR, NR, bias, residual, ldr);
+            return;
         }
-        else
+        float* tile = stackalloc float[MR * NR];
+        new Span<float>(tile, MR * NR).Clear();
+        if (!first)
         {
             for (int r = 0; r < rows; r++)
                 new ReadOnlySpan<float>(c + (long)r * ldc, cols).CopyTo(new Span<float>(tile + r * NR, NR));
         }
-
-        Accumulate(packedA, b, kc, tile);
-
+        Accumulate(packedA, b, kc, tile, NR, load: true);
         if (last)
-        {
-            for (int r = 0; r < rows; r++)
-            {
-                var t = new Span<float>(tile + r * NR, cols);
-                if (bias != null)
-                    System.Numerics.Tensors.TensorPrimitives.Add(t, new ReadOnlySpan<float>(bias, cols), t);
-                if (residual != null)
-                    System.Numerics.Tensors.TensorPrimitives.Add(t, new ReadOnlySpan<float>(residual + (long)r * ldr, cols), t);
-            }
-        }
+            Epilogue(tile, NR, rows, cols, bias, residual, ldr);
         for (int r = 0; r < rows; r++)
             new ReadOnlySpan<float>(tile + r * NR, cols).CopyTo(new Span<float>(c + (long)r * ldc, cols));
     }
 
+    static void Epilogue(float* c, int ldc, int rows, int cols, float* bias, float* residual, int ldr)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var t = new Span<float>(c + (long)r * ldc, cols);
+            if (bias != null)
+                System.Numerics.Tensors.TensorPrimitives.Add(t, new ReadOnlySpan<float>(bias, cols), t);
+            if (residual != null)
+                System.Numerics.Tensors.TensorPrimitives.Add(t, new ReadOnlySpan<float>(residual + (long)r * ldr, cols), t);
+        }
+    }
+
     /// <summary>
-    /// The micro-kernel: tile (6 × 16, row stride 16) += A (6 rows, kc columns) · B micro-panel (kc × 16). Twelve
-    /// Vector256 accumulators stay in registers: per k, two B loads, six broadcasts, twelve FMAs (MLAS's
-    /// SgemmKernelFma3 / BLIS haswell layout). A is pre-packed (<see cref="PackA"/>) so the six broadcasts read one
-    /// contiguous line; kept small and separate so the JIT keeps everything in registers.
+    /// The micro-kernel: C (6 × 16, row stride <paramref name="ldc"/>) = [C +] A (packed 6-row tile, kc columns) ·
+    /// B micro-panel (kc × 16). Twelve Vector256 accumulators stay in registers: per k, two B loads, six broadcasts,
+    /// twelve FMAs (MLAS's SgemmKernelFma3 / BLIS haswell layout). A is pre-packed (<see cref="PackA"/>) so the six
+    /// broadcasts read one contiguous line; kept small and separate so the JIT keeps everything in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    static void Accumulate(float* a, float* b, int kc, float* tile)
+    static void Accumulate(float* a, float* b, int kc, float* c, nint ldc, bool load)
     {
-        var c00 = Vector256.Load(tile); var c01 = Vector256.Load(tile + 8);
-        var c10 = Vector256.Load(tile + 16); var c11 = Vector256.Load(tile + 24);
-        var c20 = Vector256.Load(tile + 32); var c21 = Vector256.Load(tile + 40);
-        var c30 = Vector256.Load(tile + 48); var c31 = Vector256.Load(tile + 56);
-        var c40 = Vector256.Load(tile + 64); var c41 = Vector256.Load(tile + 72);
-        var c50 = Vector256.Load(tile + 80); var c51 = Vector256.Load(tile + 88);
+        Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (load)
+        {
+            c00 = Vector256.Load(c); c01 = Vector256.Load(c + 8);
+            c10 = Vector256.Load(c + ldc); c11 = Vector256.Load(c + ldc + 8);
+            c20 = Vector256.Load(c + 2 * ldc); c21 = Vector256.Load(c + 2 * ldc + 8);
+            c30 = Vector256.Load(c + 3 * ldc); c31 = Vector256.Load(c + 3 * ldc + 8);
+            c40 = Vector256.Load(c + 4 * ldc); c41 = Vector256.Load(c + 4 * ldc + 8);
+            c50 = Vector256.Load(c + 5 * ldc); c51 = Vector256.Load(c + 5 * ldc + 8);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<float>.Zero;
+        }
         for (int kk = 0; kk < kc; kk++)
         {
             var b0 = Vector256.Load(b);
@@ -164,9 +178,12 @@ public static unsafe class Gemm
             c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
             a += MR;
         }
-        c00.Store(tile); c01.Store(tile + 8); c10.Store(tile + 16); c11.Store(tile + 24);
-        c20.Store(tile + 32); c21.Store(tile + 40); c30.Store(tile + 48); c31.Store(tile + 56);
-        c40.Store(tile + 64); c41.Store(tile + 72); c50.Store(tile + 80); c51.Store(tile + 88);
+        c00.Store(c); c01.Store(c + 8);
+        c10.Store(c + ldc); c11.Store(c + ldc + 8);
+        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 8);
+        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 8);
+        c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 8);
+        c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 8);
     }
 
     static void ZeroEpilogue(int m, int n, float* c, int ldc, int panelStart, int panelEnd, float* bias, float* residual, int ldr)

@@ -47,10 +47,15 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"safetensors file not found: {path}", path);
-        long length = new FileInfo(path).Length;
+        // the length comes from the opened file (fstat), not the path: symlinks and files replaced meanwhile are fine
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long length = stream.Length;
         if (length < 8)
+        {
+            stream.Dispose();
             throw new SafeTensorsException($"{path}: {length} bytes is too short for a safetensors file (needs an 8-byte header length)");
-        MemoryMappedFile map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        }
+        MemoryMappedFile map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
         MemoryMappedViewAccessor? view = null;
         byte* ptr = null;
         try

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Publishes the albertgen CLI with NativeAOT (x86-64-v3) and checks the native binary reproduces the golden
+# HF-reference outputs of every committed fixture at 1e-5 (relative error per tensor, `albertgen compare`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${AOT_OUT:-$(mktemp -d)}"
+dotnet publish src/AlbertGen.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$out/bin" --nologo -v q >/dev/null
+bin="$out/bin/albertgen"
+size=$(stat -c %s "$bin")
+echo "AOT binary: $bin ($((size / 1024)) KiB)"
+status=0
+for dir in tests/fixtures/*/; do
+  [ -f "$dir/expected.safetensors" ] || continue
+  name=$(basename "$dir")
+  "$bin" run --model "$dir" --inputs "$dir/inputs.json" --output "$out/$name.safetensors" >/dev/null
+  if ! "$bin" compare "$out/$name.safetensors" "$dir/expected.safetensors" --threshold 1e-5 >/dev/null; then
+    echo "AOT output differs from the HF reference: $name"; status=1
+  fi
+done
+"$bin" bench --model tests/fixtures/grouped --seq 16 --runs 3 --json | tail -1
+exit $status
