@@ -213,4 +213,23 @@ public class DiagnosticTests
         Assert.All(ids, id => Assert.Matches("^ALBG0[0-9]{2}$", id));
         Assert.Equal(13, ids.Count);
     }
+
+    [Fact]
+    public void Every_truncation_of_a_config_gives_diagnostics_never_an_exception()
+    {
+        string json = File.ReadAllText(Fixtures.Config("seqcls-single"));
+        for (int n = 0; n < json.Length; n++)
+        {
+            var result = Parser.Parse(new Model.ConfigFileInput(Path, json[..n], "M", "N", null), CancellationToken.None);
+            if (result.Spec is null)
+                Assert.NotEmpty(result.Diagnostics);
+        }
+        // and a few hostile ones
+        foreach (var bad in new[] { "{\"a\": [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}", "{\"vocab_size\": 1e999}", "{\"vocab_size\": -0}", "\uFEFF", "{/* */", "{\"x\": \"\\u12\"}", "nul" })
+        {
+            var result = Parser.Parse(new Model.ConfigFileInput(Path, bad, "M", "N", null), CancellationToken.None);
+            Assert.Null(result.Spec);
+            Assert.NotEmpty(result.Diagnostics);
+        }
+    }
 }

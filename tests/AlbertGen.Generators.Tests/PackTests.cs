@@ -22,9 +22,11 @@ public class PackTests
         try
         {
             Directory.CreateDirectory(app);
-            Dotnet(RepoRoot, "pack", "src/AlbertGen.Core/AlbertGen.Core.csproj", "-c", "Release", "-o", feed, "-p:VersionPrefix=0.1.0-test");
+            // the package's own version: overriding it would rebuild Core's Release output under other tests' feet
+            Dotnet(RepoRoot, "pack", "src/AlbertGen.Core/AlbertGen.Core.csproj", "-c", "Release", "-o", feed);
 
             string nupkg = Assert.Single(Directory.GetFiles(feed, "*.nupkg"));
+            string version = Path.GetFileNameWithoutExtension(nupkg)["AlbertGen.Core.".Length..];
             using (var zip = ZipFile.OpenRead(nupkg))
             {
                 var entries = zip.Entries.Select(e => e.FullName).ToList();
@@ -52,7 +54,7 @@ public class PackTests
                     <RestoreAdditionalProjectFallbackFolders>{packages}</RestoreAdditionalProjectFallbackFolders>
                   </PropertyGroup>
                   <ItemGroup>
-                    <PackageReference Include="AlbertGen.Core" Version="0.1.0-test" />
+                    <PackageReference Include="AlbertGen.Core" Version="{version}" />
                     <AdditionalFiles Include="models/tiny/config.json" AlbertGen="true" />
                   </ItemGroup>
                 </Project>
