@@ -20,6 +20,10 @@ public class KernelTests
             foreach (int n in new[] { 1, 3, 15, 16, 17, 33, 50 })
                 foreach (int k in new[] { 1, 7, 255, 256, 257, 600 })
                     d.Add(m, n, k);
+        // above Gemm.SmallM rows K is blocked by KC; above MC rows A is packed in several blocks
+        foreach (int m in new[] { Gemm.SmallM + 1, 97, Gemm.MC + 7 })
+            foreach (int k in new[] { 255, 600 })
+                d.Add(m, 33, k);
         return d;
     }
 

@@ -22,6 +22,9 @@ public static unsafe class Gemm
     /// <summary>Rows of A packed at a time: MC × KC floats (192 KB) stay in the 512 KB L2 of Zen 3 while B panels stream past.</summary>
     public const int MC = 192;
 
+    /// <summary>Up to this many rows, K is not blocked (see <see cref="Run(float*, int, int, float*, int, int, float*, int, int, int, float*, float*, int)"/>).</summary>
+    public const int SmallM = 48;
+
     [ThreadStatic] static float[]? t_packedA;
 
     /// <summary>Computes panels [<paramref name="panelStart"/>, <paramref name="panelEnd"/>) of C.</summary>
@@ -36,15 +39,18 @@ public static unsafe class Gemm
             ZeroEpilogue(m, n, c, ldc, panelStart, panelEnd, bias, residual, ldr);
             return;
         }
-        int blockFloats = MC * Math.Min(KC, k);
+        // Few rows (short sequences): each B panel serves at most a few tiles, so the GEMM streams B from L3/DRAM.
+        // Then K is not blocked: every panel is read front to back in one sequential pass (prefetcher-friendly).
+        int kBlock = m <= SmallM ? k : KC;
+        int blockFloats = (Math.Min(MC, m) + MR - 1) / MR * MR * Math.Min(kBlock, k); // PackA pads the last tile to MR rows
         var buffer = t_packedA;
         if (buffer is null || buffer.Length < blockFloats)
-            t_packedA = buffer = GC.AllocateArray<float>(Math.Max(blockFloats, MC * 64), pinned: true);
+            t_packedA = buffer = GC.AllocateArray<float>(blockFloats, pinned: true);
         fixed (float* packedA = buffer)
         {
-            for (int k0 = 0; k0 < k; k0 += KC)
+            for (int k0 = 0; k0 < k; k0 += kBlock)
             {
-                int kc = Math.Min(KC, k - k0);
+                int kc = Math.Min(kBlock, k - k0);
                 bool first = k0 == 0, last = k0 + kc == k;
                 for (int i0 = 0; i0 < m; i0 += MC)
                 {
