@@ -1,15 +1,30 @@
+using AlbertGen.Kernels;
+
 namespace AlbertGen.Cpu;
 
-/// <summary>One worker's attention buffers for sequences up to a given length and one head size.</summary>
-internal sealed class AttentionScratch(int seq, int headSize)
+/// <summary>One worker's attention buffers for sequences up to a given length and one head size (packed operands 64-byte aligned).</summary>
+internal sealed class AttentionScratch
 {
-    static int Panels(int n) => (n + Kernels.Gemm.NR - 1) / Kernels.Gemm.NR;
+    static int Panels(int n) => (n + Gemm.NR - 1) / Gemm.NR;
 
-    public int Seq { get; } = seq;
+    readonly float[] _keys, _values;
+    readonly int _keysOffset, _valuesOffset, _keysLength, _valuesLength;
+
+    public AttentionScratch(int seq, int headSize)
+    {
+        Seq = seq;
+        _keysLength = Panels(seq) * Gemm.NR * headSize;
+        _valuesLength = Panels(headSize) * Gemm.NR * seq;
+        _keys = AlignedFloats.Allocate(_keysLength, out _keysOffset);
+        _values = AlignedFloats.Allocate(_valuesLength, out _valuesOffset);
+        Scores = new float[seq * seq];
+    }
+
+    public int Seq { get; }
     /// <summary>Kₕ packed as a right operand: panels(seq) × headSize × NR.</summary>
-    public float[] PackedKeys { get; } = new float[Panels(seq) * Kernels.Gemm.NR * headSize];
+    public Span<float> PackedKeys => _keys.AsSpan(_keysOffset, _keysLength);
     /// <summary>Vₕ packed: panels(headSize) × seq × NR.</summary>
-    public float[] PackedValues { get; } = new float[Panels(headSize) * Kernels.Gemm.NR * seq];
+    public Span<float> PackedValues => _values.AsSpan(_valuesOffset, _valuesLength);
     /// <summary>(seq × seq) attention scores, then probabilities.</summary>
-    public float[] Scores { get; } = new float[seq * seq];
+    public float[] Scores { get; }
 }

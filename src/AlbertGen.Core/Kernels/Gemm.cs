@@ -26,6 +26,7 @@ public static unsafe class Gemm
     public const int SmallM = 48;
 
     [ThreadStatic] static float[]? t_packedA;
+    [ThreadStatic] static int t_packedAOffset;
 
     /// <summary>Computes panels [<paramref name="panelStart"/>, <paramref name="panelEnd"/>) of C.</summary>
     /// <param name="bias">n floats added to every row, or null.</param>
@@ -44,10 +45,11 @@ public static unsafe class Gemm
         int kBlock = m <= SmallM ? k : KC;
         int blockFloats = (Math.Min(MC, m) + MR - 1) / MR * MR * Math.Min(kBlock, k); // PackA pads the last tile to MR rows
         var buffer = t_packedA;
-        if (buffer is null || buffer.Length < blockFloats)
-            t_packedA = buffer = GC.AllocateArray<float>(blockFloats, pinned: true);
-        fixed (float* packedA = buffer)
+        if (buffer is null || buffer.Length - t_packedAOffset < blockFloats)
+            t_packedA = buffer = AlignedFloats.Allocate(blockFloats, out t_packedAOffset);
+        fixed (float* packedABase = buffer)
         {
+            float* packedA = packedABase + t_packedAOffset;
             for (int k0 = 0; k0 < k; k0 += kBlock)
             {
                 int kc = Math.Min(kBlock, k - k0);

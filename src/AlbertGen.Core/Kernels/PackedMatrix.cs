@@ -13,14 +13,17 @@ public sealed class PackedMatrix
     /// <summary>Reduction length.</summary>
     public int K { get; }
     public int Panels => (N + Gemm.NR - 1) / Gemm.NR;
-    /// <summary>Panels × K × NR floats.</summary>
-    public float[] Data { get; }
+    readonly float[] _storage; // pinned; Data starts at a 64-byte boundary inside it
+    readonly int _offset;
 
-    PackedMatrix(int n, int k, float[] data)
+    /// <summary>Panels × K × NR floats, 64-byte aligned: each k step of a panel is exactly one cache line.</summary>
+    public Span<float> Data => _storage.AsSpan(_offset, PackedLength(N, K));
+
+    PackedMatrix(int n, int k)
     {
         N = n;
         K = k;
-        Data = data;
+        _storage = AlignedFloats.Allocate(PackedLength(n, k), out _offset);
     }
 
     public static int PackedLength(int n, int k) => (n + Gemm.NR - 1) / Gemm.NR * Gemm.NR * k;
@@ -28,9 +31,9 @@ public sealed class PackedMatrix
     /// <summary>Packs an <c>nn.Linear</c> weight W (n × k, row stride <paramref name="rowStride"/>) so that C = A·Wᵀ.</summary>
     public static PackedMatrix FromLinearWeight(ReadOnlySpan<float> w, int n, int k, int rowStride = -1)
     {
-        var data = GC.AllocateArray<float>(PackedLength(n, k), pinned: true);
-        PackTransposed(w, rowStride < 0 ? k : rowStride, n, k, data);
-        return new PackedMatrix(n, k, data);
+        var packed = new PackedMatrix(n, k);
+        PackTransposed(w, rowStride < 0 ? k : rowStride, n, k, packed.Data);
+        return packed;
     }
 
     /// <summary>Packs several <c>nn.Linear</c> weights with the same input size as one matrix with their outputs concatenated (e.g. Q, K, V).</summary>
