@@ -6,7 +6,7 @@ using AlbertGen.Sample.Models;
 
 // AlbertGen sample: a typed ALBERT model generated at build time from models/tiny/config.json.
 //
-//   dotnet run --project src/AlbertGen.Sample -- tests/fixtures/tiny
+//   dotnet run --project src/AlbertGen.Sample -- tests/fixtures/tiny [tests/fixtures/pipeline-mlm]
 //   scripts/publish-aot.sh            (NativeAOT binary; prints size, time to first result and peak RSS)
 //
 // The argument is a model folder with model.safetensors (HF names); inputs.json and expected.safetensors are used
@@ -77,6 +77,17 @@ if (File.Exists(goldenPath))
     bool ok = worst <= 1e-5;
     Console.WriteLine($"golden check vs {Path.GetFileName(goldenPath)}: worst relative error {worst.ToString("E2", CultureInfo.InvariantCulture)} ({(ok ? "ok" : "FAILED")})");
     exit = ok ? 0 : 1;
+}
+
+// Text in, answers out: a generated model is an IAlbertBackend, so the task pipelines run on it directly.
+// Second argument: a folder with a TextAlbert-shaped model.safetensors and its spiece.model (tests/fixtures/pipeline-mlm).
+if (args.Length > 1)
+{
+    using var textModel = TextAlbert.Load(args[1]);
+    var pipelines = new AlbertGen.Tokenization.Pipelines.TextPipelines(textModel,
+        AlbertGen.Tokenization.AlbertTokenizer.FromSentencePiece(Path.Combine(args[1], "spiece.model")));
+    foreach (var c in pipelines.FillMask(["the [MASK] was bright."], topK: 3)[0][0])
+        Console.WriteLine($"fill-mask: {c.Token,-12} {c.Score.ToString("P1", CultureInfo.InvariantCulture),7}  {c.Sequence}");
 }
 
 Console.WriteLine($"load {load.Elapsed.TotalMilliseconds:F1} ms, first forward {forward.Elapsed.TotalMilliseconds:F1} ms, " +
