@@ -4,19 +4,24 @@ using AlbertGen.Kernels;
 namespace AlbertGen.Cpu;
 
 /// <summary>
-/// C = act(A · Bᵀ + bias [+ residual]) split into (row block × panel chunk) tasks. Row blocks are sized so one
-/// block of A (≤ <see cref="MaxRowBlock"/> × KC floats) stays in L2 while it streams past the B panels of its chunk;
-/// the activation runs on each finished tile while it is still in cache.
+/// C = act(A · Bᵀ + bias [+ residual]) on the worker pool, in two phases: A is packed once into MR-row tiles
+/// (tasks over row ranges), then (row block × panel chunk) tasks run the micro-kernel from that shared copy. Row
+/// blocks are ≤ <see cref="MaxRowBlock"/> rows so a block of packed A stays in L2 while the panels of its chunk
+/// stream past; the activation runs on each finished tile while it is still in cache.
 /// </summary>
 internal sealed unsafe class GemmJob : IParallelJob
 {
     public const int MaxRowBlock = 192;
 
-    float* _a, _c, _bias, _residual;
+    float* _a, _c, _bias, _residual, _packedA;
     int _lda, _m, _ldc, _ldr;
     PackedMatrix? _b;
     ActivationKind _activation;
     int _rowBlock, _panelChunk, _panelChunks;
+    bool _packing;
+    int _packRows;
+    float[] _packBuffer = [];
+    int _packOffset;
 
     /// <summary>Runs the GEMM on <paramref name="runner"/>. Pointers must stay valid (pinned) for the call.</summary>
     public void Run(ParallelRunner runner, float* a, int lda, int m, PackedMatrix b, float* c, int ldc,
@@ -26,8 +31,7 @@ internal sealed unsafe class GemmJob : IParallelJob
         _a = a; _lda = lda; _m = m; _b = b; _c = c; _ldc = ldc; _bias = bias; _residual = residual; _ldr = ldr;
         _activation = activation;
         int rowBlocks = (m + MaxRowBlock - 1) / MaxRowBlock;
-        _rowBlock = (m + rowBlocks - 1) / rowBlocks;
-        _rowBlock = (_rowBlock + Gemm.MR - 1) / Gemm.MR * Gemm.MR;
+        _rowBlock = Gemm.PaddedRows((m + rowBlocks - 1) / rowBlocks);
         rowBlocks = (m + _rowBlock - 1) / _rowBlock;
         int panels = b.Panels;
         int wanted = Math.Max(1, (4 * runner.Threads + rowBlocks - 1) / rowBlocks);
@@ -36,25 +40,45 @@ internal sealed unsafe class GemmJob : IParallelJob
         _panelChunks = Math.Min(panels, wanted);
         _panelChunk = (panels + _panelChunks - 1) / _panelChunks;
         _panelChunks = (panels + _panelChunk - 1) / _panelChunk;
-        runner.For(rowBlocks * _panelChunks, this);
+        int tasks = rowBlocks * _panelChunks;
+
+        long packed = Gemm.PackedALength(m, b.K);
+        if (_packBuffer.Length - _packOffset < packed)
+            _packBuffer = AlignedFloats.Allocate(checked((int)packed), out _packOffset);
+        fixed (float* buffer = _packBuffer)
+        {
+            _packedA = buffer + _packOffset;
+            // phase 1: pack A once (row tiles split across workers)
+            int tiles = Gemm.PaddedRows(m) / Gemm.MR;
+            int packTasks = tasks == 1 ? 1 : Math.Min(tiles, 2 * runner.Threads);
+            _packRows = (tiles + packTasks - 1) / packTasks * Gemm.MR;
+            _packing = true;
+            runner.For((m + _packRows - 1) / _packRows, this);
+            // phase 2: the micro-kernel over (row block × panel chunk)
+            _packing = false;
+            runner.For(tasks, this);
+        }
         _b = null;
     }
 
     public void Execute(int index, int worker)
     {
-        int rb = index / _panelChunks, pc = index % _panelChunks;
-        int r0 = rb * _rowBlock, rows = Math.Min(_rowBlock, _m - r0);
         var b = _b!;
+        if (_packing)
+        {
+            int r0 = index * _packRows;
+            Gemm.PackRows(_a, _lda, _m, b.K, _packedA, r0, Math.Min(_m, r0 + _packRows));
+            return;
+        }
+        int rb = index / _panelChunks, pc = index % _panelChunks;
+        int row0 = rb * _rowBlock, row1 = Math.Min(_m, row0 + _rowBlock);
         int p0 = pc * _panelChunk, p1 = Math.Min(b.Panels, p0 + _panelChunk);
         fixed (float* pb = b.Data)
-        {
-            Gemm.Run(_a + (long)r0 * _lda, _lda, rows, pb, b.N, b.K, _c + (long)r0 * _ldc, _ldc, p0, p1,
-                _bias, _residual == null ? null : _residual + (long)r0 * _ldr, _ldr);
-        }
+            Gemm.RunPacked(_packedA, _m, pb, b.N, b.K, _c, _ldc, row0, row1, p0, p1, _bias, _residual, _ldr);
         if (_activation != ActivationKind.Linear)
         {
             int c0 = p0 * Gemm.NR, c1 = Math.Min(b.N, p1 * Gemm.NR);
-            for (int r = r0; r < r0 + rows; r++)
+            for (int r = row0; r < row1; r++)
                 ActivationKernels.Apply(_activation, new Span<float>(_c + (long)r * _ldc + c0, c1 - c0));
         }
     }

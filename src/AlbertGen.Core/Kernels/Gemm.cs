@@ -28,77 +28,107 @@ public static unsafe class Gemm
     [ThreadStatic] static float[]? t_packedA;
     [ThreadStatic] static int t_packedAOffset;
 
-    /// <summary>Computes panels [<paramref name="panelStart"/>, <paramref name="panelEnd"/>) of C.</summary>
+    /// <summary>K block length for a GEMM with <paramref name="m"/> rows. Few rows (short sequences): each B panel
+    /// serves at most a few tiles and the GEMM streams B from L3/DRAM, so K is not blocked and every panel is read
+    /// front to back in one sequential pass (prefetcher-friendly).</summary>
+    public static int KBlock(int m, int k) => m <= SmallM ? Math.Max(k, 1) : KC;
+
+    /// <summary>Rows rounded up to whole MR-row tiles.</summary>
+    public static int PaddedRows(int m) => (m + MR - 1) / MR * MR;
+
+    /// <summary>Floats of a fully packed A (<see cref="PackRows"/>).</summary>
+    public static long PackedALength(int m, int k) => (long)PaddedRows(m) * k;
+
+    /// <summary>Computes panels [<paramref name="panelStart"/>, <paramref name="panelEnd"/>) of C (packs A into a per-thread buffer first).</summary>
     /// <param name="bias">n floats added to every row, or null.</param>
-    /// <param name="residual">m × n matrix (row stride <paramref name="ldr"/>) added to C, or null. May alias C only if ldr == ldc.</param>
+    /// <param name="residual">m × n matrix (row stride <paramref name="ldr"/>) added to C, or null; must not alias C.</param>
     public static void Run(float* a, int lda, int m, float* packedB, int n, int k, float* c, int ldc,
         int panelStart, int panelEnd, float* bias = null, float* residual = null, int ldr = 0)
     {
         if (m <= 0 || panelEnd <= panelStart) return;
-        if (k == 0)
-        {
-            ZeroEpilogue(m, n, c, ldc, panelStart, panelEnd, bias, residual, ldr);
-            return;
-        }
-        // Few rows (short sequences): each B panel serves at most a few tiles, so the GEMM streams B from L3/DRAM.
-        // Then K is not blocked: every panel is read front to back in one sequential pass (prefetcher-friendly).
-        int kBlock = m <= SmallM ? k : KC;
-        int blockFloats = (Math.Min(MC, m) + MR - 1) / MR * MR * Math.Min(kBlock, k); // PackA pads the last tile to MR rows
+        int length = checked((int)PackedALength(m, k));
         var buffer = t_packedA;
-        if (buffer is null || buffer.Length - t_packedAOffset < blockFloats)
-            t_packedA = buffer = AlignedFloats.Allocate(blockFloats, out t_packedAOffset);
+        if (buffer is null || buffer.Length - t_packedAOffset < length)
+            t_packedA = buffer = AlignedFloats.Allocate(length, out t_packedAOffset);
         fixed (float* packedABase = buffer)
         {
             float* packedA = packedABase + t_packedAOffset;
-            for (int k0 = 0; k0 < k; k0 += kBlock)
+            PackRows(a, lda, m, k, packedA, 0, m);
+            RunPacked(packedA, m, packedB, n, k, c, ldc, 0, m, panelStart, panelEnd, bias, residual, ldr);
+        }
+    }
+
+    /// <summary>
+    /// Packs rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) (rowStart a multiple of MR) of A (m × k) into
+    /// <paramref name="dst"/> (<see cref="PackedALength"/> floats): for each K block of <see cref="KBlock"/> columns
+    /// starting at k0, the block sits at PaddedRows(m)·k0 and row tile t at + t·MR·kc, k-major inside the tile
+    /// (dst[kk·MR + r]) so the micro-kernel's six broadcasts read one contiguous line. Rows past m are zero.
+    /// Disjoint row ranges can be packed in parallel.
+    /// </summary>
+    public static void PackRows(float* a, int lda, int m, int k, float* dst, int rowStart, int rowEnd)
+    {
+        int kBlock = KBlock(m, k), mPad = PaddedRows(m);
+        for (int k0 = 0; k0 < k; k0 += kBlock)
+        {
+            int kc = Math.Min(kBlock, k - k0);
+            float* block = dst + (long)mPad * k0;
+            for (int t = rowStart; t < rowEnd; t += MR)
             {
-                int kc = Math.Min(kBlock, k - k0);
-                bool first = k0 == 0, last = k0 + kc == k;
-                for (int i0 = 0; i0 < m; i0 += MC)
+                int rows = Math.Min(MR, m - t);
+                float* d = block + (long)t * kc;
+                if (rows == MR)
                 {
-                    int mc = Math.Min(MC, m - i0);
-                    PackA(a + (long)i0 * lda + k0, lda, mc, kc, packedA);
-                    for (int p = panelStart; p < panelEnd; p++)
+                    float* s0 = a + (long)t * lda + k0, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
+                    for (int kk = 0; kk < kc; kk++, d += MR)
                     {
-                        float* bp = packedB + (long)p * k * NR + (long)k0 * NR;
-                        int col = p * NR;
-                        int cols = Math.Min(NR, n - col);
-                        float* biasP = bias == null ? null : bias + col;
-                        for (int i = 0; i < mc; i += MR)
-                        {
-                            int rows = Math.Min(MR, mc - i);
-                            long row = i0 + i;
-                            float* resP = residual == null ? null : residual + row * ldr + col;
-                            Kernel6x16(packedA + (long)i * kc, rows, bp, kc, c + row * ldc + col, ldc, cols, first, last, biasP, resP, ldr);
-                        }
+                        d[0] = s0[kk]; d[1] = s1[kk]; d[2] = s2[kk]; d[3] = s3[kk]; d[4] = s4[kk]; d[5] = s5[kk];
                     }
+                }
+                else
+                {
+                    for (int kk = 0; kk < kc; kk++, d += MR)
+                        for (int r = 0; r < MR; r++)
+                            d[r] = r < rows ? a[(long)(t + r) * lda + k0 + kk] : 0f;
                 }
             }
         }
     }
 
     /// <summary>
-    /// Packs an mc × kc block of A into row tiles of MR, k-major within a tile (dst[t][kk][r] = A[t·MR + r][kk]) so
-    /// the micro-kernel broadcasts its six values from one contiguous line; rows past the end are zero.
+    /// C rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) (rowStart a multiple of MR), panels
+    /// [<paramref name="panelStart"/>, <paramref name="panelEnd"/>), from A packed by <see cref="PackRows"/>. Loop order:
+    /// K block → row block of MC (stays in L2) → panel (its KC × 16 micro-panel stays in L1) → row tile.
     /// </summary>
-    static void PackA(float* a, int lda, int mc, int kc, float* dst)
+    public static void RunPacked(float* packedA, int m, float* packedB, int n, int k, float* c, int ldc,
+        int rowStart, int rowEnd, int panelStart, int panelEnd, float* bias = null, float* residual = null, int ldr = 0)
     {
-        for (int t = 0; t < mc; t += MR)
+        if (rowEnd <= rowStart || panelEnd <= panelStart) return;
+        if (k == 0)
         {
-            int rows = Math.Min(MR, mc - t);
-            float* d = dst + (long)t * kc;
-            for (int r = 0; r < MR; r++)
+            ZeroEpilogue(rowStart, rowEnd, n, c, ldc, panelStart, panelEnd, bias, residual, ldr);
+            return;
+        }
+        int kBlock = KBlock(m, k), mPad = PaddedRows(m);
+        for (int k0 = 0; k0 < k; k0 += kBlock)
+        {
+            int kc = Math.Min(kBlock, k - k0);
+            bool first = k0 == 0, last = k0 + kc == k;
+            float* block = packedA + (long)mPad * k0;
+            for (int i0 = rowStart; i0 < rowEnd; i0 += MC)
             {
-                if (r < rows)
+                int i1 = Math.Min(rowEnd, i0 + MC);
+                for (int p = panelStart; p < panelEnd; p++)
                 {
-                    float* src = a + (long)(t + r) * lda;
-                    for (int kk = 0; kk < kc; kk++)
-                        d[kk * MR + r] = src[kk];
-                }
-                else
-                {
-                    for (int kk = 0; kk < kc; kk++)
-                        d[kk * MR + r] = 0f;
+                    float* bp = packedB + (long)p * k * NR + (long)k0 * NR;
+                    int col = p * NR;
+                    int cols = Math.Min(NR, n - col);
+                    float* biasP = bias == null ? null : bias + col;
+                    for (int row = i0; row < i1; row += MR)
+                    {
+                        int rows = Math.Min(MR, i1 - row);
+                        float* resP = residual == null ? null : residual + (long)row * ldr + col;
+                        Kernel6x16(block + (long)row * kc, rows, bp, kc, c + (long)row * ldc + col, ldc, cols, first, last, biasP, resP, ldr);
+                    }
                 }
             }
         }
@@ -147,7 +177,7 @@ public static unsafe class Gemm
     /// <summary>
     /// The micro-kernel: C (6 × 16, row stride <paramref name="ldc"/>) = [C +] A (packed 6-row tile, kc columns) ·
     /// B micro-panel (kc × 16). Twelve Vector256 accumulators stay in registers: per k, two B loads, six broadcasts,
-    /// twelve FMAs (MLAS's SgemmKernelFma3 / BLIS haswell layout). A is pre-packed (<see cref="PackA"/>) so the six
+    /// twelve FMAs (MLAS's SgemmKernelFma3 / BLIS haswell layout). A is pre-packed (<see cref="PackRows"/>) so the six
     /// broadcasts read one contiguous line; kept small and separate so the JIT keeps everything in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -194,10 +224,10 @@ public static unsafe class Gemm
         c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 8);
     }
 
-    static void ZeroEpilogue(int m, int n, float* c, int ldc, int panelStart, int panelEnd, float* bias, float* residual, int ldr)
+    static void ZeroEpilogue(int rowStart, int rowEnd, int n, float* c, int ldc, int panelStart, int panelEnd, float* bias, float* residual, int ldr)
     {
         int c0 = panelStart * NR, c1 = Math.Min(n, panelEnd * NR);
-        for (int i = 0; i < m; i++)
+        for (int i = rowStart; i < rowEnd; i++)
         {
             for (int j = c0; j < c1; j++)
                 c[(long)i * ldc + j] = (bias == null ? 0f : bias[j]) + (residual == null ? 0f : residual[(long)i * ldr + j]);
