@@ -66,7 +66,10 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         {
             _groups[g] = new CpuLayerWeights[config.InnerGroupNum];
             for (int j = 0; j < config.InnerGroupNum; j++)
+            {
                 _groups[g][j] = CpuLayerWeights.Load(ckpt, g, j, h, f);
+                EvictPrefix(ckpt, AlbertWeightNames.LayerPrefix(g, j)); // packed: drop the mapped copy at once (peak RSS)
+            }
         }
         if (head.HasPooler())
         {
@@ -95,8 +98,19 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
             _classifier = PackedMatrix.FromLinearWeight(ckpt.Get(classifier + ".weight").Span, outputs, h);
             _classifierBias = ckpt.GetPinnedCopy(classifier + ".bias");
         }
+        // everything but the embeddings was copied (packed) above: keep one resident copy, not two
+        EvictPrefix(ckpt, "", except: b + "embeddings.");
         _runner = new ParallelRunner(threads);
         _workspace = new CpuWorkspace(config, threads);
+    }
+
+    static void EvictPrefix(AlbertCheckpoint ckpt, string prefix, string? except = null)
+    {
+        foreach (var spec in ckpt.Specs)
+        {
+            if (spec.Name.StartsWith(prefix, StringComparison.Ordinal) && (except is null || !spec.Name.StartsWith(except, StringComparison.Ordinal)))
+                ckpt.Evict(spec.Name);
+        }
     }
 
     public AlbertConfig Config { get; }

@@ -86,6 +86,13 @@ public sealed class AlbertCheckpoint : IDisposable
         return _file.GetFloat32(e);
     }
 
+    /// <summary>Drops a tensor's mapped pages from the resident set once it has been copied (see <see cref="SafeTensorsFile.Evict"/>).</summary>
+    public void Evict(string name)
+    {
+        if (_resolved.TryGetValue(name, out var e))
+            _file.Evict(e);
+    }
+
     /// <summary>A needed tensor copied into a new pinned array (small vectors that kernels address by pointer).</summary>
     public float[] GetPinnedCopy(string name)
     {

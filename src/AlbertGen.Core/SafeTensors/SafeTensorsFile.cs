@@ -12,7 +12,7 @@ namespace AlbertGen.SafeTensors;
 /// byte length = product(shape) × dtype size. F32 tensors are served zero-copy from the mapping; F16/BF16 are
 /// converted to float32 on request.
 /// </summary>
-public sealed unsafe class SafeTensorsFile : IDisposable
+public sealed unsafe partial class SafeTensorsFile : IDisposable
 {
     /// <summary>Largest header we accept (HF's own reader caps it at 100 MB).</summary>
     public const long MaxHeaderBytes = 100L * 1024 * 1024;
@@ -229,6 +229,27 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         ReadAsFloat32(e, arr);
         return arr;
     }
+
+    /// <summary>
+    /// Tells the OS a tensor's pages are no longer needed (Linux <c>madvise(MADV_DONTNEED)</c> on the whole pages inside
+    /// it): they leave this process's resident set and are read back from the page cache if touched again. Used after a
+    /// tensor was copied (packed), so resident memory holds one copy of it, not two. No effect elsewhere.
+    /// </summary>
+    public void Evict(TensorEntry e)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!OperatingSystem.IsLinux()) return;
+        const long page = 4096;
+        long start = (long)(_base + _dataStart + e.Begin), end = start + e.ByteLength;
+        long first = (start + page - 1) / page * page, last = end / page * page;
+        if (last > first)
+            _ = madvise((nint)first, (nuint)(last - first), MadvDontNeed);
+    }
+
+    const int MadvDontNeed = 4;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true)]
+    private static partial int madvise(nint address, nuint length, int advice);
 
     internal byte* DataPointer(TensorEntry e)
     {
