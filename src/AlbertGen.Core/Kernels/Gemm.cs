@@ -79,7 +79,16 @@ public static unsafe class Gemm
                 if (rows == MR)
                 {
                     float* s0 = a + (long)t * lda + k0, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
-                    for (int kk = 0; kk < kc; kk++, d += MR)
+                    int kk = 0;
+                    if (System.Runtime.Intrinsics.X86.Avx.IsSupported)
+                    {
+                        // 8 columns at a time: transpose 6 rows × 8 into 8 × 6 (two zero rows pad the 8 × 8 transpose);
+                        // each output row is stored as 8 floats and the next store overwrites its 2 spare lanes, so the
+                        // last group of a tile stops one short and the scalar loop finishes it
+                        for (; kk + 8 < kc; kk += 8, d += 8 * MR)
+                            Transpose6x8(s0 + kk, s1 + kk, s2 + kk, s3 + kk, s4 + kk, s5 + kk, d);
+                    }
+                    for (; kk < kc; kk++, d += MR)
                     {
                         d[0] = s0[kk]; d[1] = s1[kk]; d[2] = s2[kk]; d[3] = s3[kk]; d[4] = s4[kk]; d[5] = s5[kk];
                     }
@@ -92,6 +101,33 @@ public static unsafe class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>d[c·6 + r] = row r[c] for c in 0..7, r in 0..5; writes d[0 .. 50) (the last two are scratch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Transpose6x8(float* r0, float* r1, float* r2, float* r3, float* r4, float* r5, float* d)
+    {
+        var a0 = Vector256.Load(r0); var a1 = Vector256.Load(r1); var a2 = Vector256.Load(r2);
+        var a3 = Vector256.Load(r3); var a4 = Vector256.Load(r4); var a5 = Vector256.Load(r5);
+        var a6 = Vector256<float>.Zero; var a7 = Vector256<float>.Zero;
+        // classic AVX 8 × 8 transpose: unpack pairs, shuffle quads, swap 128-bit halves
+        var t0 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(a0, a1); var t1 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(a0, a1);
+        var t2 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(a2, a3); var t3 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(a2, a3);
+        var t4 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(a4, a5); var t5 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(a4, a5);
+        var t6 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(a6, a7); var t7 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(a6, a7);
+        var u0 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0x44); var u1 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0x44); var u3 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0x44); var u5 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0x44); var u7 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0xEE);
+        // column c of the input = [u(c%4) low half, u(c%4 + 4) low half] for c < 4, high halves for c ≥ 4
+        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x20).Store(d);
+        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x20).Store(d + 6);
+        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x20).Store(d + 12);
+        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x20).Store(d + 18);
+        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x31).Store(d + 24);
+        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x31).Store(d + 30);
+        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x31).Store(d + 36);
+        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x31).Store(d + 42);
     }
 
     /// <summary>
