@@ -200,6 +200,27 @@ public static unsafe class Gemm
 
     static void Epilogue(float* c, int ldc, int rows, int cols, float* bias, float* residual, int ldr)
     {
+        if (cols == NR)
+        {
+            // a full 16-wide row: two vectors, no span set-up per row
+            var b0 = bias == null ? Vector256<float>.Zero : Vector256.Load(bias);
+            var b1 = bias == null ? Vector256<float>.Zero : Vector256.Load(bias + 8);
+            for (int r = 0; r < rows; r++)
+            {
+                float* row = c + (long)r * ldc;
+                var v0 = Vector256.Load(row) + b0;
+                var v1 = Vector256.Load(row + 8) + b1;
+                if (residual != null)
+                {
+                    float* res = residual + (long)r * ldr;
+                    v0 += Vector256.Load(res);
+                    v1 += Vector256.Load(res + 8);
+                }
+                v0.Store(row);
+                v1.Store(row + 8);
+            }
+            return;
+        }
         for (int r = 0; r < rows; r++)
         {
             var t = new Span<float>(c + (long)r * ldc, cols);
