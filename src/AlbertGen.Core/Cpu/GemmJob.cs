@@ -50,7 +50,8 @@ internal sealed unsafe class GemmJob : IParallelJob
             _packedA = buffer + _packOffset;
             // phase 1: pack A once (row tiles split across workers)
             int tiles = Gemm.PaddedRows(m) / Gemm.MR;
-            int packTasks = tasks == 1 ? 1 : Math.Min(tiles, 2 * runner.Threads);
+            // short inputs: packing is a few microseconds, less than a thread hand-off
+            int packTasks = tasks == 1 || m <= Gemm.SmallM ? 1 : Math.Min(tiles, 2 * runner.Threads);
             _packRows = (tiles + packTasks - 1) / packTasks * Gemm.MR;
             _packing = true;
             runner.For((m + _packRows - 1) / _packRows, this);
