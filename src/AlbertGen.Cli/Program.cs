@@ -11,6 +11,7 @@ public static class Program
         // One line per verb; each verb lives in Commands/<Verb>Command.cs.
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(PretrainCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

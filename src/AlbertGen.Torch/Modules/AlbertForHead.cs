@@ -71,6 +71,17 @@ public sealed class AlbertForHead : nn.Module
         return this;
     }
 
+    /// <summary>
+    /// Training mode for ALBERT pretraining: dropouts from the config (hidden, attention) are active, but the
+    /// sentence-order classifier runs without dropout, as in google-research/albert run_pretraining.py
+    /// (HF's AlbertSOPHead would apply classifier_dropout_prob there). See docs/torch.md.
+    /// </summary>
+    public void TrainForPretraining()
+    {
+        train();
+        sop_classifier?.eval();
+    }
+
     /// <summary>The forward of the HF class, with its loss when the batch has labels.</summary>
     public TorchAlbertOutput Forward(TorchBatch batch)
     {
