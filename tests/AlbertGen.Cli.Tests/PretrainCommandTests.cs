@@ -96,6 +96,71 @@ public sealed class PretrainCommandTests : IDisposable
         Assert.Equal(AlbertHead.PreTraining, cpu.Head);
     }
 
+    /// <summary>A piece list the size of tiny's vocabulary (99) and a small corpus of words "wN" and "wNsM" (two pieces).</summary>
+    (string Tokenizer, string Corpus) MakeCorpus()
+    {
+        string tokDir = Path.Combine(_tmp, "tok");
+        Directory.CreateDirectory(tokDir);
+        var pieces = new List<string> { "<pad>", "<unk>", "[CLS]", "[SEP]", "[MASK]" };
+        pieces.AddRange(Enumerable.Range(0, 47).Select(i => "\u2581w" + i));
+        pieces.AddRange(Enumerable.Range(0, 47).Select(i => "s" + i));
+        File.WriteAllLines(Path.Combine(tokDir, "spiece.vocab"), pieces.Select(p => p + "\t0"));
+        var rng = new Random(3);
+        var lines = new List<string>();
+        for (int d = 0; d < 12; d++)
+        {
+            for (int s = 0; s < 6; s++)
+                lines.Add(string.Join(' ', Enumerable.Range(0, rng.Next(3, 9)).Select(_ => rng.Next(3) == 0 ? $"w{rng.Next(47)}s{rng.Next(47)}" : $"w{rng.Next(47)}")));
+            lines.Add("");
+        }
+        string corpus = Path.Combine(_tmp, "corpus.txt");
+        File.WriteAllLines(corpus, lines);
+        return (tokDir, corpus);
+    }
+
+    static string[] CorpusArgs(string tok, string corpus, string outDir, int steps, params string[] more) =>
+        [.. new[] { "pretrain", "--config", Path.Combine(Cli.Fixture("tiny"), "config.json"), "--corpus", corpus, "--tokenizer", tok,
+            "--steps", steps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--batch-size", "4", "--max-seq-length", "24",
+            "--lr", "0.005", "--device", "cpu", "--seed", "3", "--out", outDir }, .. more];
+
+    [TorchFact]
+    public void Corpus_run_resumed_from_a_checkpoint_ends_where_an_uninterrupted_run_does()
+    {
+        var (tok, corpus) = MakeCorpus();
+        string straight = Path.Combine(_tmp, "straight"), interrupted = Path.Combine(_tmp, "interrupted"), resumed = Path.Combine(_tmp, "resumed");
+        var r = Cli.Run(CorpusArgs(tok, corpus, straight, 4));
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains("instances per epoch", r.Stdout);
+        r = Cli.Run(CorpusArgs(tok, corpus, interrupted, 4, "--save-every", "2"));
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        string ckpt = Path.Combine(interrupted, "checkpoint-2");
+        Assert.True(File.Exists(Path.Combine(ckpt, "optimizer.safetensors")));
+        // a fresh output folder holding only the step-2 checkpoint, continued to step 4
+        Directory.CreateDirectory(resumed);
+        CopyDir(ckpt, Path.Combine(resumed, "checkpoint-2"));
+        r = Cli.Run(CorpusArgs(tok, corpus, resumed, 4, "--resume"));
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains("resumed from", r.Stdout);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(resumed, "metrics.jsonl")).Length);
+
+        using var a = SafeTensorsFile.Open(Path.Combine(straight, "model.safetensors"));
+        using var b = SafeTensorsFile.Open(Path.Combine(resumed, "model.safetensors"));
+        foreach (var e in a.Tensors)
+        {
+            var x = Read(a, e.Name);
+            var y = Read(b, e.Name);
+            double diff = 0, norm = 0;
+            for (int i = 0; i < x.Length; i++) { diff += Math.Pow((double)x[i] - y[i], 2); norm += (double)x[i] * x[i]; }
+            Assert.True(Math.Sqrt(diff / Math.Max(norm, 1e-30)) <= 1e-6, $"{e.Name} differs after resume");
+        }
+    }
+
+    static void CopyDir(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+    }
+
     [Fact]
     public void Pretrain_rejects_both_or_neither_of_config_and_model()
     {

@@ -4,6 +4,7 @@ using System.Globalization;
 using AlbertGen.Config;
 using AlbertGen.Model;
 using AlbertGen.Torch;
+using AlbertGen.Torch.Data;
 using AlbertGen.Torch.Training;
 
 namespace AlbertGen.Cli.Commands;
@@ -100,6 +101,18 @@ internal static class PretrainCommand
         return 0;
     }
 
-    static IPretrainingBatchSource CorpusSource(Args a, AlbertConfig c) =>
-        throw new ArgumentException("--corpus is not available yet");
+    /// <summary>create_pretraining_data over the corpus with the (stopgap) piece tokenizer; see docs/torch.md.</summary>
+    static IPretrainingBatchSource CorpusSource(Args a, AlbertConfig c)
+    {
+        var tok = GreedyPieceTokenizer.Load(a.Tokenizer!);
+        if (tok.VocabSize > c.VocabSize)
+            throw new ArgumentException($"the tokenizer has {tok.VocabSize} pieces, the model's vocab_size is {c.VocabSize}");
+        if (a.MaxSeqLength > c.MaxPositionEmbeddings)
+            throw new ArgumentException($"--max-seq-length {a.MaxSeqLength} exceeds max_position_embeddings ({c.MaxPositionEmbeddings})");
+        var builder = new PretrainingDataBuilder(tok, new PretrainingDataOptions { MaxSeqLength = a.MaxSeqLength });
+        var docs = builder.ReadDocuments(a.Corpus);
+        var source = new CorpusBatchSource(builder, docs, a.BatchSize, a.Seed);
+        Console.WriteLine($"corpus: {docs.Count} documents, {source.InstancesPerEpoch} instances per epoch");
+        return source;
+    }
 }
