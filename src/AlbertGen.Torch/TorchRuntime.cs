@@ -26,7 +26,9 @@ public static class TorchRuntime
                 catch (Exception e) when (e is NotSupportedException or DllNotFoundException or TypeInitializationException or InvalidOperationException or EntryPointNotFoundException)
                 {
                     _available = false;
-                    _reason = $"libtorch could not be loaded: {e.Message}";
+                    var inner = e;
+                    while (inner.InnerException is not null) inner = inner.InnerException;
+                    _reason = $"libtorch could not be loaded: {inner.Message} (see docs/torch.md: Debian 12 fix, TorchDevice)";
                 }
             }
             reason = _reason;
