@@ -18,6 +18,7 @@ public static class Program
         root.Subcommands.Add(AnswerCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(PretrainCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AlbertGen.Config;
+using AlbertGen.Model;
+using static TorchSharp.torch;
+
+namespace AlbertGen.Torch.Training;
+
+/// <summary>Where pretraining batches come from (HF keyword names: input_ids, attention_mask, token_type_ids, labels, sentence_order_label).</summary>
+public interface IPretrainingBatchSource
+{
+    /// <summary>The batch for step <paramref name="step"/> (0-based). Deterministic in the step, so a resumed run sees the same data.</summary>
+    AlbertBatch BatchFor(long step);
+}
+
+/// <summary>The same pre-tokenized batch every step (<c>pretrain --inputs</c>).</summary>
+public sealed class FixedBatchSource : IPretrainingBatchSource
+{
+    readonly AlbertBatch _batch;
+
+    public FixedBatchSource(AlbertBatch batch)
+    {
+        if (batch.Labels is null || batch.SentenceOrderLabel is null)
+            throw new AlbertInputException("pretraining inputs need 'labels' (MLM targets, -100 elsewhere) and 'sentence_order_label'");
+        _batch = batch;
+    }
+
+    public AlbertBatch BatchFor(long step) => _batch;
+}
+
+/// <summary>Trainer settings. Defaults follow ALBERT's recipe (LAMB, lr 0.00176, clip 1.0).</summary>
+public sealed record PretrainOptions
+{
+    public int Steps { get; init; } = 1000;
+    public double LearningRate { get; init; } = 0.00176;
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Lamb;
+    public AlbertOptimizerOptions OptimizerOptions { get; init; } = new();
+    public int WarmupSteps { get; init; }
+    /// <summary>Global-norm clip; 0 disables.</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+    /// <summary>Write a checkpoint every N steps (0: only at the end).</summary>
+    public int SaveEvery { get; init; }
+    /// <summary>Continue from the newest checkpoint under the output folder, if any.</summary>
+    public bool Resume { get; init; }
+    /// <summary>Echo one line per step to this writer (null: quiet).</summary>
+    public TextWriter? Log { get; init; }
+}
+
+/// <summary>One optimisation step's numbers (one JSON line of metrics.jsonl).</summary>
+public sealed record StepMetrics(long Step, double Loss, double MlmLoss, double SopLoss, double LearningRate, double GradNorm, double StepMilliseconds);
+
+/// <summary>
+/// The pretraining loop: forward (train mode, ALBERT's SOP without dropout) → loss (MLM + SOP) → backward →
+/// global-norm clip → optimiser step at the scheduled rate. Writes <c>metrics.jsonl</c>, checkpoints
+/// (<c>checkpoint-N/</c>: HF model folder + optimizer.safetensors + trainer_state.json) and the final HF model folder.
+/// </summary>
+public sealed class Pretrainer
+{
+    public const string MetricsFile = "metrics.jsonl";
+    public const string OptimizerFile = "optimizer.safetensors";
+    public const string StateFile = "trainer_state.json";
+
+    readonly TorchAlbertBackend _backend;
+    readonly PretrainOptions _options;
+
+    public Pretrainer(TorchAlbertBackend backend, PretrainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(options);
+        if (backend.Head != AlbertHead.PreTraining)
+            throw new ArgumentException($"pretraining needs the AlbertForPreTraining head, this model is {backend.Head.HfClassName()}");
+        if (options.Steps < 0) throw new ArgumentException($"--steps must be ≥ 0, found {options.Steps}");
+        if (options.WarmupSteps < 0) throw new ArgumentException($"--warmup must be ≥ 0, found {options.WarmupSteps}");
+        if (!(options.LearningRate >= 0)) throw new ArgumentException($"--lr must be ≥ 0, found {options.LearningRate}");
+        if (!(options.MaxGradNorm >= 0)) throw new ArgumentException($"--max-grad-norm must be ≥ 0 (0 disables), found {options.MaxGradNorm}");
+        _backend = backend;
+        _options = options;
+    }
+
+    /// <summary>The newest <c>checkpoint-N</c> folder under <paramref name="outDir"/> with a complete state, or null.</summary>
+    public static string? LatestCheckpoint(string outDir)
+    {
+        if (!Directory.Exists(outDir)) return null;
+        return Directory.GetDirectories(outDir, "checkpoint-*")
+            .Select(d => (Dir: d, Ok: long.TryParse(Path.GetFileName(d)["checkpoint-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out long n), N: n))
+            .Where(x => x.Ok && File.Exists(Path.Combine(x.Dir, StateFile)) && File.Exists(Path.Combine(x.Dir, "model.safetensors")))
+            .OrderByDescending(x => x.N)
+            .Select(x => x.Dir)
+            .FirstOrDefault();
+    }
+
+    /// <summary>Runs the remaining steps and writes the final model to <paramref name="outDir"/>. Returns this run's metrics.</summary>
+    public List<StepMetrics> Run(IPretrainingBatchSource source, string outDir)
+    {
+        Directory.CreateDirectory(outDir);
+        var model = _backend.Model;
+        var parameters = TorchWeights.UniqueParameters(model);
+        using var optimizer = AlbertOptimizer.Create(_options.Optimizer, parameters, _options.OptimizerOptions);
+        var schedule = new LinearSchedule(_options.LearningRate, _options.WarmupSteps, _options.Steps);
+        long start = 0;
+        if (_options.Resume && LatestCheckpoint(outDir) is { } ckpt)
+        {
+            start = ReadState(ckpt);
+            using (var c = AlbertCheckpoint.Open(model.Config, Path.Combine(ckpt, "model.safetensors"), AlbertHead.PreTraining))
+            using (no_grad())
+                TorchWeights.Load(model, c);
+            optimizer.LoadState(Path.Combine(ckpt, OptimizerFile));
+            _options.Log?.WriteLine($"resumed from {ckpt} at step {start}");
+        }
+
+        var metrics = new List<StepMetrics>();
+        using var metricsOut = new StreamWriter(Path.Combine(outDir, MetricsFile), append: start > 0, new UTF8Encoding(false));
+        model.TrainForPretraining();
+        try
+        {
+            for (long step = start; step < _options.Steps; step++)
+            {
+                var sw = Stopwatch.StartNew();
+                double lr = schedule.At(step);
+                double loss, mlm, sop, norm;
+                using (var scope = NewDisposeScope())
+                {
+                    optimizer.ZeroGrad();
+                    var batch = TorchBatch.From(source.BatchFor(step), _backend.Device);
+                    var output = _backend.ForwardTensors(batch);
+                    if (output.Loss is null)
+                        throw new AlbertInputException("the batch produced no loss: pretraining needs 'labels' and 'sentence_order_label'");
+                    output.Loss.backward();
+                    norm = GradientClipping.ClipByGlobalNorm(parameters.Select(p => p.Parameter), _options.MaxGradNorm);
+                    optimizer.Step(lr);
+                    loss = output.Loss.item<float>();
+                    mlm = output.MlmLoss!.item<float>();
+                    sop = output.SopLoss!.item<float>();
+                }
+                var m = new StepMetrics(step + 1, loss, mlm, sop, lr, norm, sw.Elapsed.TotalMilliseconds);
+                metrics.Add(m);
+                metricsOut.WriteLine(ToJson(m));
+                metricsOut.Flush();
+                _options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"step {m.Step}/{_options.Steps}  loss {m.Loss:F4} (mlm {m.MlmLoss:F4}, sop {m.SopLoss:F4})  lr {m.LearningRate:G4}  |g| {m.GradNorm:G4}  {m.StepMilliseconds:F1} ms"));
+                if (_options.SaveEvery > 0 && m.Step % _options.SaveEvery == 0 && m.Step < _options.Steps)
+                    SaveCheckpoint(Path.Combine(outDir, "checkpoint-" + m.Step.ToString(CultureInfo.InvariantCulture)), optimizer, m.Step);
+            }
+        }
+        finally
+        {
+            model.eval();
+        }
+        _backend.SavePretrained(outDir, new Dictionary<string, string> { ["trained_by"] = "albertgen pretrain" });
+        return metrics;
+    }
+
+    void SaveCheckpoint(string dir, AlbertOptimizer optimizer, long step)
+    {
+        _backend.SavePretrained(dir);
+        optimizer.SaveState(Path.Combine(dir, OptimizerFile));
+        // written last: a checkpoint without it is incomplete and ignored on resume
+        string tmp = Path.Combine(dir, StateFile + ".tmp");
+        File.WriteAllText(tmp, JsonSerializer.Serialize(new Dictionary<string, long> { ["global_step"] = step }, TrainerJson.Default.DictionaryStringInt64) + "\n");
+        File.Move(tmp, Path.Combine(dir, StateFile), overwrite: true);
+        _options.Log?.WriteLine($"checkpoint: {dir}");
+    }
+
+    static long ReadState(string dir)
+    {
+        var state = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(dir, StateFile)), TrainerJson.Default.DictionaryStringInt64)
+            ?? throw new InvalidDataException($"{dir}: empty {StateFile}");
+        return state.TryGetValue("global_step", out long s) ? s : throw new InvalidDataException($"{dir}: {StateFile} has no global_step");
+    }
+
+    static string ToJson(StepMetrics m)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("step", m.Step);
+            Num(w, "loss", m.Loss);
+            Num(w, "mlm_loss", m.MlmLoss);
+            Num(w, "sop_loss", m.SopLoss);
+            Num(w, "learning_rate", m.LearningRate);
+            Num(w, "grad_norm", m.GradNorm);
+            Num(w, "step_ms", m.StepMilliseconds);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(ms.ToArray());
+
+        static void Num(Utf8JsonWriter w, string name, double v)
+        {
+            if (double.IsFinite(v)) w.WriteNumber(name, v);
+            else w.WriteString(name, v.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, long>))]
+internal sealed partial class TrainerJson : System.Text.Json.Serialization.JsonSerializerContext;
