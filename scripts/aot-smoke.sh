@@ -3,8 +3,10 @@
 # HF-reference outputs of every committed fixture at 1e-5 (relative error per tensor, `albertgen compare`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="${AOT_OUT:-$(mktemp -d)}"
-dotnet publish src/AlbertGen.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$out/bin" --nologo -v q >/dev/null
+if [ -n "${AOT_OUT:-}" ]; then out="$AOT_OUT"; else out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT; fi
+if ! dotnet publish src/AlbertGen.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$out/bin" --nologo -v q > "$out/publish.log" 2>&1; then
+  echo "NativeAOT publish failed:"; tail -20 "$out/publish.log"; exit 1
+fi
 bin="$out/bin/albertgen"
 size=$(stat -c %s "$bin")
 echo "AOT binary: $bin ($((size / 1024)) KiB)"
@@ -12,7 +14,9 @@ status=0
 for dir in tests/fixtures/*/; do
   [ -f "$dir/expected.safetensors" ] || continue
   name=$(basename "$dir")
-  "$bin" run --model "$dir" --inputs "$dir/inputs.json" --output "$out/$name.safetensors" >/dev/null
+  if ! "$bin" run --model "$dir" --inputs "$dir/inputs.json" --output "$out/$name.safetensors" >/dev/null; then
+    echo "AOT run failed: $name"; status=1; continue
+  fi
   if ! "$bin" compare "$out/$name.safetensors" "$dir/expected.safetensors" --threshold 1e-5 >/dev/null; then
     echo "AOT output differs from the HF reference: $name"; status=1
   fi

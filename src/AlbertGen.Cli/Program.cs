@@ -18,7 +18,9 @@ public static class Program
         root.Subcommands.Add(AnswerCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
-        root.Subcommands.Add(PretrainCommand.Create());
+#if ALBERTGEN_TRAINING
+        root.Subcommands.Add(PretrainCommand.Create()); // not in the NativeAOT build (TorchSharp)
+#endif
         return root.Parse(args).Invoke();
     }
 }
