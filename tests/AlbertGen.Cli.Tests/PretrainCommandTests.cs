@@ -96,30 +96,25 @@ public sealed class PretrainCommandTests : IDisposable
         Assert.Equal(AlbertHead.PreTraining, cpu.Head);
     }
 
-    /// <summary>A piece list the size of tiny's vocabulary (99) and a small corpus of words "wN" and "wNsM" (two pieces).</summary>
+    /// <summary>A small corpus of made-up words, tokenized by the pipeline-mlm fixture's real SentencePiece model (vocab 1000).</summary>
     (string Tokenizer, string Corpus) MakeCorpus()
     {
-        string tokDir = Path.Combine(_tmp, "tok");
-        Directory.CreateDirectory(tokDir);
-        var pieces = new List<string> { "<pad>", "<unk>", "[CLS]", "[SEP]", "[MASK]" };
-        pieces.AddRange(Enumerable.Range(0, 47).Select(i => "\u2581w" + i));
-        pieces.AddRange(Enumerable.Range(0, 47).Select(i => "s" + i));
-        File.WriteAllLines(Path.Combine(tokDir, "spiece.vocab"), pieces.Select(p => p + "\t0"));
         var rng = new Random(3);
         var lines = new List<string>();
         for (int d = 0; d < 12; d++)
         {
             for (int s = 0; s < 6; s++)
-                lines.Add(string.Join(' ', Enumerable.Range(0, rng.Next(3, 9)).Select(_ => rng.Next(3) == 0 ? $"w{rng.Next(47)}s{rng.Next(47)}" : $"w{rng.Next(47)}")));
+                lines.Add(string.Join(' ', Enumerable.Range(0, rng.Next(3, 9)).Select(_ => rng.Next(3) == 0 ? $"w{rng.Next(47)}s{rng.Next(47)}" : $"w{rng.Next(47)}")) + ".");
             lines.Add("");
         }
+        Directory.CreateDirectory(_tmp);
         string corpus = Path.Combine(_tmp, "corpus.txt");
         File.WriteAllLines(corpus, lines);
-        return (tokDir, corpus);
+        return (Cli.Fixture("pipeline-mlm"), corpus);
     }
 
     static string[] CorpusArgs(string tok, string corpus, string outDir, int steps, params string[] more) =>
-        [.. new[] { "pretrain", "--config", Path.Combine(Cli.Fixture("tiny"), "config.json"), "--corpus", corpus, "--tokenizer", tok,
+        [.. new[] { "pretrain", "--config", Path.Combine(tok, "config.json"), "--corpus", corpus, "--tokenizer", tok,
             "--steps", steps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--batch-size", "4", "--max-seq-length", "24",
             "--lr", "0.005", "--device", "cpu", "--seed", "3", "--out", outDir }, .. more];
 
@@ -130,7 +125,8 @@ public sealed class PretrainCommandTests : IDisposable
         string straight = Path.Combine(_tmp, "straight"), interrupted = Path.Combine(_tmp, "interrupted"), resumed = Path.Combine(_tmp, "resumed");
         var r = Cli.Run(CorpusArgs(tok, corpus, straight, 4));
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
-        Assert.Contains("instances per epoch", r.Stdout);
+        Assert.Contains("corpus:", r.Stdout);
+        Assert.True(File.Exists(Path.Combine(straight, "spiece.model")), "the output is a complete model folder (tokenizer included)");
         r = Cli.Run(CorpusArgs(tok, corpus, interrupted, 4, "--save-every", "2"));
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         string ckpt = Path.Combine(interrupted, "checkpoint-2");

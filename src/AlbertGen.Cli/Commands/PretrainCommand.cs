@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using AlbertGen.Config;
 using AlbertGen.Model;
+using AlbertGen.Tokenization;
+using AlbertGen.Tokenization.Pretraining;
 using AlbertGen.Torch;
 using AlbertGen.Torch.Data;
 using AlbertGen.Torch.Training;
@@ -22,7 +24,7 @@ internal static class PretrainCommand
         var model = new Option<string?>("--model") { Description = "model folder (config.json + model.safetensors) to continue training" };
         var outDir = new Option<string>("--out") { Description = "output folder: an HF model folder (config.json, model.safetensors), metrics.jsonl, checkpoints", Required = true };
         var inputs = new Option<string?>("--inputs") { Description = "inputs.json (HF names incl. labels, sentence_order_label): the same batch every step" };
-        var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer folder for --corpus (spiece.vocab / vocab.txt: one piece per line)" };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer folder for --corpus (spiece.model or vocab.txt, + tokenizer_config.json)" };
         var corpus = new Option<string[]>("--corpus") { Description = "text files: one sentence per line, blank line between documents", AllowMultipleArgumentsPerToken = true };
         var steps = new Option<int>("--steps") { Description = "optimisation steps", DefaultValueFactory = _ => 1000 };
         var batchSize = new Option<int>("--batch-size") { Description = "sequences per step (--corpus)", DefaultValueFactory = _ => 8 };
@@ -88,6 +90,7 @@ internal static class PretrainCommand
             Log = Console.Out,
         });
         var metrics = trainer.Run(source, a.Out);
+        CopyTokenizerFiles(a.Tokenizer ?? a.Model, a.Out);
         if (metrics.Count > 0)
         {
             var times = metrics.Select(m => m.StepMilliseconds).Order().ToList();
@@ -101,18 +104,28 @@ internal static class PretrainCommand
         return 0;
     }
 
-    /// <summary>create_pretraining_data over the corpus with the (stopgap) piece tokenizer; see docs/torch.md.</summary>
+    /// <summary>The output is a complete HF model folder: the tokenizer files travel with the weights.</summary>
+    static void CopyTokenizerFiles(string? from, string to)
+    {
+        if (from is null || !Directory.Exists(from) || Path.GetFullPath(from) == Path.GetFullPath(to)) return;
+        foreach (var name in new[] { "spiece.model", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json" })
+        {
+            string src = Path.Combine(from, name);
+            if (File.Exists(src)) File.Copy(src, Path.Combine(to, name), overwrite: true);
+        }
+    }
+
+    /// <summary>ALBERT's create_pretraining_data over the corpus, streamed, with the model folder's tokenizer (spiece.model or vocab.txt).</summary>
     static IPretrainingBatchSource CorpusSource(Args a, AlbertConfig c)
     {
-        var tok = GreedyPieceTokenizer.Load(a.Tokenizer!);
-        if (tok.VocabSize > c.VocabSize)
+        var tok = AlbertTokenizer.FromModelDirectory(a.Tokenizer!);
+        if (tok.VocabSize != c.VocabSize)
             throw new ArgumentException($"the tokenizer has {tok.VocabSize} pieces, the model's vocab_size is {c.VocabSize}");
         if (a.MaxSeqLength > c.MaxPositionEmbeddings)
             throw new ArgumentException($"--max-seq-length {a.MaxSeqLength} exceeds max_position_embeddings ({c.MaxPositionEmbeddings})");
-        var builder = new PretrainingDataBuilder(tok, new PretrainingDataOptions { MaxSeqLength = a.MaxSeqLength });
-        var docs = builder.ReadDocuments(a.Corpus);
-        var source = new CorpusBatchSource(builder, docs, a.BatchSize, a.Seed);
-        Console.WriteLine($"corpus: {docs.Count} documents, {source.InstancesPerEpoch} instances per epoch");
+        var options = new PretrainingDataOptions { MaxSeqLength = a.MaxSeqLength, Seed = (int)a.Seed };
+        var source = new CorpusBatchSource(tok, a.Corpus, options, a.BatchSize);
+        Console.WriteLine($"corpus: {a.Corpus.Length} path(s), streamed; ALBERT instances of up to {a.MaxSeqLength} tokens, fresh masks each epoch");
         return source;
     }
 }
