@@ -19,7 +19,8 @@ public static class Program
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
 #if ALBERTGEN_TRAINING
-        root.Subcommands.Add(PretrainCommand.Create()); // not in the NativeAOT build (TorchSharp)
+        root.Subcommands.Add(PretrainCommand.Create()); // training verbs: not in the NativeAOT build (TorchSharp)
+        root.Subcommands.Add(FinetuneCommand.Create());
 #endif
         return root.Parse(args).Invoke();
     }

@@ -25,7 +25,7 @@ internal static class PretrainCommand
         var outDir = new Option<string>("--out") { Description = "output folder: an HF model folder (config.json, model.safetensors), metrics.jsonl, checkpoints", Required = true };
         var inputs = new Option<string?>("--inputs") { Description = "inputs.json (HF names incl. labels, sentence_order_label): the same batch every step" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer folder for --corpus (spiece.model or vocab.txt, + tokenizer_config.json)" };
-        var corpus = new Option<string[]>("--corpus") { Description = "text files: one sentence per line, blank line between documents", AllowMultipleArgumentsPerToken = true };
+        var corpus = new Option<string[]>("--corpus") { Description = "text files or folders of *.txt (each file a document; one paragraph per line)", AllowMultipleArgumentsPerToken = true };
         var steps = new Option<int>("--steps") { Description = "optimisation steps", DefaultValueFactory = _ => 1000 };
         var batchSize = new Option<int>("--batch-size") { Description = "sequences per step (--corpus)", DefaultValueFactory = _ => 8 };
         var maxSeq = new Option<int>("--max-seq-length") { Description = "tokens per sequence (--corpus)", DefaultValueFactory = _ => 128 };
