@@ -152,11 +152,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
     {
         ArgumentNullException.ThrowIfNull(batch);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        batch.Validate(Config);
-        if (Head == AlbertHead.MultipleChoice && batch.NumChoices == 0)
-            throw new AlbertInputException("multiple choice needs input_ids shaped batch × num_choices × seq");
-        if (Head != AlbertHead.MultipleChoice && batch.NumChoices > 0)
-            throw new AlbertInputException($"input_ids is batch × num_choices × seq, which only the multiple-choice head takes (this model is {Head.CliName()})");
+        batch.Validate(Config, Head);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

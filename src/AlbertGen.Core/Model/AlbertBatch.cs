@@ -86,6 +86,16 @@ public sealed class AlbertBatch
         }
     }
 
+    /// <summary><see cref="Validate(AlbertConfig)"/> plus the shape the head takes: batch × num_choices × seq for multiple choice only.</summary>
+    public void Validate(AlbertConfig config, AlbertHead head)
+    {
+        Validate(config);
+        if (head == AlbertHead.MultipleChoice && NumChoices == 0)
+            throw new AlbertInputException("multiple choice needs input_ids shaped batch × num_choices × seq");
+        if (head != AlbertHead.MultipleChoice && NumChoices > 0)
+            throw new AlbertInputException($"input_ids is batch × num_choices × seq, which only the multiple-choice head takes (this model is {head.CliName()})");
+    }
+
     /// <summary>Reads an <c>inputs.json</c> (HF keyword names) from a file.</summary>
     public static AlbertBatch Load(string path)
     {
