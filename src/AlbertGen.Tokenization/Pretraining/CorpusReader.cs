@@ -41,7 +41,8 @@ public static partial class CorpusReader
         }
     }
 
-    static IEnumerable<string> Files(IEnumerable<string> paths)
+    /// <summary>The files behind <paramref name="paths"/>: files as given, folders as their *.txt in ordinal order.</summary>
+    public static IEnumerable<string> Files(IEnumerable<string> paths)
     {
         foreach (var p in paths)
         {

@@ -10,7 +10,8 @@ namespace AlbertGen.Torch.Data;
 /// turned into ALBERT instances by <see cref="PretrainingDataBuilder"/> seeded with (seed, epoch) — fresh pairs and
 /// masks each epoch (dynamic masking, as RoBERTa; the original's dupe_factor) — and step s takes instances
 /// [s·B, (s+1)·B) of the endless sequence of epochs. Deterministic in (seed, step): a resumed run re-reads the stream
-/// up to its step and sees the same data. Memory holds one document at a time plus the builder's small reservoir.
+/// up to its step and sees the same data. Memory holds one document, the builder's small reservoir and a bounded
+/// shuffle buffer (<see cref="ShuffleBufferSize"/> instances).
 /// </summary>
 public sealed class CorpusBatchSource : IPretrainingBatchSource
 {
@@ -45,12 +46,39 @@ public sealed class CorpusBatchSource : IPretrainingBatchSource
         return (int)(x & 0x7FFFFFFF);
     }
 
+    /// <summary>Instances held back to decorrelate consecutive batches (≈ 2 KB each at 128 tokens).</summary>
+    public const int ShuffleBufferSize = 16384;
+
+    /// <summary>
+    /// One epoch: files in a seeded random order, and instances through a seeded shuffle buffer (as tf.data's
+    /// <c>shuffle</c>; the original script shuffles all instances in memory). Without it a batch would hold one book
+    /// at a time, and the SOP and MLM losses swing with the book.
+    /// </summary>
     IEnumerable<PretrainingInstance> Epoch(int epoch)
     {
-        var builder = new PretrainingDataBuilder(_tokenizer, _options with { Seed = EpochSeed(_options.Seed, epoch) });
-        foreach (var document in CorpusReader.Documents(_paths, _tokenizer))
+        int seed = EpochSeed(_options.Seed, epoch);
+        var rng = new Random(seed ^ 0x5EED);
+        var files = CorpusReader.Files(_paths).ToArray();
+        rng.Shuffle(files);
+        var builder = new PretrainingDataBuilder(_tokenizer, _options with { Seed = seed });
+        var buffer = new List<PretrainingInstance>(Math.Min(ShuffleBufferSize, 1024));
+        foreach (var document in CorpusReader.Documents(files, _tokenizer))
+        {
             foreach (var instance in builder.FromDocument(document))
-                yield return instance;
+            {
+                if (buffer.Count < ShuffleBufferSize)
+                {
+                    buffer.Add(instance);
+                    continue;
+                }
+                int k = rng.Next(buffer.Count);
+                yield return buffer[k];
+                buffer[k] = instance;
+            }
+        }
+        var rest = buffer.ToArray();
+        rng.Shuffle(rest);
+        foreach (var x in rest) yield return x;
     }
 
     void Restart()
