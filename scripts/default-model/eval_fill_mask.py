@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Fill-mask exact-token hit rate (top-1 and top-5) of a model folder on sentences it was not trained on.
 
 Takes sentences from a TSV (default: CoLA in-domain dev, last column), masks one word per sentence that is a single
