@@ -17,6 +17,16 @@ public sealed class TorchFactAttribute : FactAttribute
     }
 }
 
+/// <summary>Theory form of <see cref="TorchFactAttribute"/>.</summary>
+public sealed class TorchTheoryAttribute : TheoryAttribute
+{
+    public TorchTheoryAttribute()
+    {
+        if (!TorchRuntime.TryInitialize(out var reason))
+            Skip = reason ?? "libtorch could not be loaded";
+    }
+}
+
 public sealed class PretrainCommandTests : IDisposable
 {
     readonly string _tmp = Path.Combine(Path.GetTempPath(), "albertgen-pretrain-" + Guid.NewGuid().ToString("N"));
@@ -34,13 +44,16 @@ public sealed class PretrainCommandTests : IDisposable
         return a;
     }
 
-    [TorchFact]
-    public void One_sgd_step_with_lr_1_is_weights_minus_hf_gradient()
+    /// <summary>With N micro-batches (here the same batch N times) the averaged gradient equals the batch's gradient.</summary>
+    [TorchTheory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void One_sgd_step_with_lr_1_is_weights_minus_hf_gradient(int gradAccum)
     {
         string tiny = Cli.Fixture("tiny");
         string outDir = Path.Combine(_tmp, "out");
         var r = Cli.Run("pretrain", "--model", tiny, "--inputs", Path.Combine(tiny, "inputs.json"), "--optimizer", "sgd", "--lr", "1", "--steps", "1",
-            "--warmup", "0", "--max-grad-norm", "0", "--device", "cpu", "--out", outDir);
+            "--warmup", "0", "--max-grad-norm", "0", "--device", "cpu", "--grad-accum", gradAccum.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", outDir);
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
 
         using var before = SafeTensorsFile.Open(Path.Combine(tiny, "model.safetensors"));

@@ -35,21 +35,22 @@ internal static class PretrainCommand
         var maxGradNorm = new Option<double>("--max-grad-norm") { Description = "global-norm gradient clip (0 disables)", DefaultValueFactory = _ => 1.0 };
         var seed = new Option<long>("--seed") { Description = "seed for initialisation and data", DefaultValueFactory = _ => 12345 };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda", DefaultValueFactory = _ => "auto" };
+        var gradAccum = new Option<int>("--grad-accum") { Description = "micro-batches per step, gradients averaged (effective batch = batch size × N)", DefaultValueFactory = _ => 1 };
         var saveEvery = new Option<int>("--save-every") { Description = "write checkpoint-N/ every N steps (0: only the final model)", DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "continue from the newest checkpoint-N/ under --out" };
         var cmd = new Command("pretrain", "Pretrain ALBERT (MLM + sentence order) on the TorchSharp backend; writes an HF model folder")
         {
-            config, model, outDir, inputs, tokenizer, corpus, steps, batchSize, maxSeq, lr, optimizer, warmup, maxGradNorm, seed, device, saveEvery, resume,
+            config, model, outDir, inputs, tokenizer, corpus, steps, batchSize, maxSeq, lr, optimizer, warmup, maxGradNorm, seed, device, saveEvery, resume, gradAccum,
         };
         cmd.SetAction(r => CliErrors.Guard(() => Run(new Args(
             r.GetValue(config), r.GetValue(model), r.GetValue(outDir)!, r.GetValue(inputs), r.GetValue(tokenizer), r.GetValue(corpus) ?? [],
             r.GetValue(steps), r.GetValue(batchSize), r.GetValue(maxSeq), r.GetValue(lr), r.GetValue(optimizer)!, r.GetValue(warmup),
-            r.GetValue(maxGradNorm), r.GetValue(seed), r.GetValue(device)!, r.GetValue(saveEvery), r.GetValue(resume)))));
+            r.GetValue(maxGradNorm), r.GetValue(seed), r.GetValue(device)!, r.GetValue(saveEvery), r.GetValue(resume), r.GetValue(gradAccum)))));
         return cmd;
     }
 
     sealed record Args(string? Config, string? Model, string Out, string? Inputs, string? Tokenizer, string[] Corpus, int Steps, int BatchSize,
-        int MaxSeqLength, double Lr, string Optimizer, int Warmup, double MaxGradNorm, long Seed, string Device, int SaveEvery, bool Resume);
+        int MaxSeqLength, double Lr, string Optimizer, int Warmup, double MaxGradNorm, long Seed, string Device, int SaveEvery, bool Resume, int GradAccum);
 
     static int Run(Args a)
     {
@@ -86,6 +87,7 @@ internal static class PretrainCommand
             WarmupSteps = a.Warmup,
             MaxGradNorm = a.MaxGradNorm,
             SaveEvery = a.SaveEvery,
+            GradientAccumulation = a.GradAccum,
             Resume = a.Resume,
             Log = Console.Out,
         });

@@ -42,6 +42,8 @@ public sealed record PretrainOptions
     public double MaxGradNorm { get; init; } = 1.0;
     /// <summary>Write a checkpoint every N steps (0: only at the end).</summary>
     public int SaveEvery { get; init; }
+    /// <summary>Micro-batches per optimisation step: their gradients are averaged (loss / N each) before the step.</summary>
+    public int GradientAccumulation { get; init; } = 1;
     /// <summary>Continue from the newest checkpoint under the output folder, if any.</summary>
     public bool Resume { get; init; }
     /// <summary>Echo one line per step to this writer (null: quiet).</summary>
@@ -73,6 +75,7 @@ public sealed class Pretrainer
             throw new ArgumentException($"pretraining needs the AlbertForPreTraining head, this model is {backend.Head.HfClassName()}");
         if (options.Steps < 0) throw new ArgumentException($"--steps must be ≥ 0, found {options.Steps}");
         if (options.WarmupSteps < 0) throw new ArgumentException($"--warmup must be ≥ 0, found {options.WarmupSteps}");
+        if (options.GradientAccumulation < 1) throw new ArgumentException($"--grad-accum must be ≥ 1, found {options.GradientAccumulation}");
         if (!(options.LearningRate >= 0)) throw new ArgumentException($"--lr must be ≥ 0, found {options.LearningRate}");
         if (!(options.MaxGradNorm >= 0)) throw new ArgumentException($"--max-grad-norm must be ≥ 0 (0 disables), found {options.MaxGradNorm}");
         _backend = backend;
@@ -123,16 +126,22 @@ public sealed class Pretrainer
                 using (var scope = NewDisposeScope())
                 {
                     optimizer.ZeroGrad();
-                    var batch = TorchBatch.From(source.BatchFor(step), _backend.Device);
-                    var output = _backend.ForwardTensors(batch);
-                    if (output.Loss is null)
-                        throw new AlbertInputException("the batch produced no loss: pretraining needs 'labels' and 'sentence_order_label'");
-                    output.Loss.backward();
+                    int micro = _options.GradientAccumulation;
+                    loss = mlm = sop = 0;
+                    for (int k = 0; k < micro; k++)
+                    {
+                        // micro-batch k of step s is batch s·N + k of the source: resuming stays deterministic
+                        var batch = TorchBatch.From(source.BatchFor(step * micro + k), _backend.Device);
+                        var output = _backend.ForwardTensors(batch);
+                        if (output.Loss is null)
+                            throw new AlbertInputException("the batch produced no loss: pretraining needs 'labels' and 'sentence_order_label'");
+                        (micro == 1 ? output.Loss : output.Loss / micro).backward();
+                        loss += output.Loss.item<float>() / micro;
+                        mlm += output.MlmLoss!.item<float>() / micro;
+                        sop += output.SopLoss!.item<float>() / micro;
+                    }
                     norm = GradientClipping.ClipByGlobalNorm(parameters.Select(p => p.Parameter), _options.MaxGradNorm);
                     optimizer.Step(lr);
-                    loss = output.Loss.item<float>();
-                    mlm = output.MlmLoss!.item<float>();
-                    sop = output.SopLoss!.item<float>();
                 }
                 var m = new StepMetrics(step + 1, loss, mlm, sop, lr, norm, sw.Elapsed.TotalMilliseconds);
                 metrics.Add(m);
