@@ -180,4 +180,26 @@ public sealed class PretrainCommandTests : IDisposable
         r = Cli.Run("pretrain", "--model", tiny, "--config", Path.Combine(tiny, "config.json"), "--inputs", Path.Combine(tiny, "inputs.json"), "--out", Path.Combine(_tmp, "x"));
         Assert.Equal(2, r.ExitCode);
     }
+
+    [TorchFact]
+    public void Eval_reports_mlm_and_sop_metrics_of_a_pretraining_model()
+    {
+        var (tok, corpus) = MakeCorpus();
+        string model = Path.Combine(_tmp, "fresh");
+        var r = Cli.Run(CorpusArgs(tok, corpus, model, 0));
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        var e = Cli.Run("eval", "--model", model, "--tokenizer", tok, "--corpus", corpus, "--batches", "3", "--batch-size", "4", "--max-seq-length", "24", "--json");
+        Assert.True(e.ExitCode == 0, e.Stdout + e.Stderr);
+        using var doc = JsonDocument.Parse(e.Stdout.Trim().Split('\n')[^1]);
+        var m = doc.RootElement;
+        Assert.True(m.GetProperty("masked_tokens").GetInt64() > 0);
+        Assert.Equal(12, m.GetProperty("pairs").GetInt32());
+        Assert.InRange(m.GetProperty("mlm_accuracy").GetDouble(), 0, 1);
+        // a freshly initialised model (this config's initializer_range is 0.5: confident, wrong logits) is far from good
+        double loss = m.GetProperty("mlm_loss").GetDouble();
+        Assert.True(double.IsFinite(loss) && loss > 3, $"mlm_loss {loss}");
+        Assert.InRange(m.GetProperty("sop_accuracy").GetDouble(), 0, 1);
+        var wrongHead = Cli.Run("eval", "--model", Cli.Fixture("pipeline-mlm"), "--corpus", corpus, "--batches", "1");
+        Assert.Equal(2, wrongHead.ExitCode);
+    }
 }
