@@ -123,15 +123,19 @@ public sealed class Pretrainer
                 var sw = Stopwatch.StartNew();
                 double lr = schedule.At(step);
                 double loss, mlm, sop, norm;
+                long tokens;
                 using (var scope = NewDisposeScope())
                 {
                     optimizer.ZeroGrad();
                     int micro = _options.GradientAccumulation;
                     loss = mlm = sop = 0;
+                    tokens = 0;
                     for (int k = 0; k < micro; k++)
                     {
                         // micro-batch k of step s is batch s·N + k of the source: resuming stays deterministic
-                        var batch = TorchBatch.From(source.BatchFor(step * micro + k), _backend.Device);
+                        var host = source.BatchFor(step * micro + k);
+                        tokens += host.AttentionMask?.Sum() ?? host.InputIds.Length;
+                        var batch = TorchBatch.From(host, _backend.Device);
                         var output = _backend.ForwardTensors(batch);
                         if (output.Loss is null)
                             throw new AlbertInputException("the batch produced no loss: pretraining needs 'labels' and 'sentence_order_label'");
@@ -148,7 +152,7 @@ public sealed class Pretrainer
                 metricsOut.WriteLine(ToJson(m));
                 metricsOut.Flush();
                 _options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"step {m.Step}/{_options.Steps}  loss {m.Loss:F4} (mlm {m.MlmLoss:F4}, sop {m.SopLoss:F4})  lr {m.LearningRate:G4}  |g| {m.GradNorm:G4}  {m.StepMilliseconds:F1} ms"));
+                    $"step {m.Step}/{_options.Steps} {Bar(m.Step, _options.Steps)}  loss {m.Loss:F4} (mlm {m.MlmLoss:F4}, sop {m.SopLoss:F4})  lr {m.LearningRate:G4}  |g| {m.GradNorm:G4}  {m.StepMilliseconds:F1} ms  {tokens / (m.StepMilliseconds / 1000):F0} tok/s"));
                 if (_options.SaveEvery > 0 && m.Step % _options.SaveEvery == 0 && m.Step < _options.Steps)
                     SaveCheckpoint(Path.Combine(outDir, "checkpoint-" + m.Step.ToString(CultureInfo.InvariantCulture)), optimizer, m.Step);
             }
@@ -159,6 +163,13 @@ public sealed class Pretrainer
         }
         _backend.SavePretrained(outDir, new Dictionary<string, string> { ["trained_by"] = "albertgen pretrain" });
         return metrics;
+    }
+
+    /// <summary>A 20-character progress bar for the step line.</summary>
+    static string Bar(long step, long total)
+    {
+        int filled = total <= 0 ? 20 : (int)Math.Min(20, step * 20 / total);
+        return "[" + new string('#', filled) + new string('.', 20 - filled) + "]";
     }
 
     void SaveCheckpoint(string dir, AlbertOptimizer optimizer, long step)
