@@ -140,6 +140,7 @@ public sealed class PretrainCommandTests : IDisposable
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         Assert.Contains("corpus:", r.Stdout);
         Assert.True(File.Exists(Path.Combine(straight, "spiece.model")), "the output is a complete model folder (tokenizer included)");
+        Assert.True(File.Exists(Path.Combine(straight, "loss.png")), "the loss curve is drawn");
         r = Cli.Run(CorpusArgs(tok, corpus, interrupted, 4, "--save-every", "2"));
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         string ckpt = Path.Combine(interrupted, "checkpoint-2");

@@ -162,7 +162,25 @@ public sealed class Pretrainer
             model.eval();
         }
         _backend.SavePretrained(outDir, new Dictionary<string, string> { ["trained_by"] = "albertgen pretrain" });
+        WriteLossCurve(outDir);
         return metrics;
+    }
+
+    public const string LossCurveFile = "loss.png";
+
+    /// <summary>loss.png from the whole metrics.jsonl (a resumed run's earlier steps included).</summary>
+    static void WriteLossCurve(string outDir)
+    {
+        var mlm = new List<double>();
+        var sop = new List<double>();
+        foreach (var line in File.ReadLines(Path.Combine(outDir, MetricsFile)))
+        {
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            mlm.Add(root.TryGetProperty("mlm_loss", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetDouble() : double.NaN);
+            sop.Add(root.TryGetProperty("sop_loss", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetDouble() : double.NaN);
+        }
+        LossCurvePng.Write(Path.Combine(outDir, LossCurveFile), mlm, sop);
     }
 
     /// <summary>A 20-character progress bar for the step line.</summary>
