@@ -82,9 +82,7 @@ public class ForwardBenchmarks
             ours = cpu.Forward(new AlbertBatch(batch, seq, ids)).LastHiddenState!.Data;
         using var results = _ort.Run(_ortInputs);
         var theirs = results.First(r => r.Name == "last_hidden_state").AsTensor<float>().ToArray();
-        double diff = 0, norm = 0;
-        for (int i = 0; i < ours.Length; i++) { diff += Math.Pow(ours[i] - theirs[i], 2); norm += (double)theirs[i] * theirs[i]; }
-        double rel = Math.Sqrt(diff / norm);
+        double rel = TensorCompare.RelativeError(ours, theirs);
         Console.WriteLine($"// CPU engine vs ONNX Runtime last_hidden_state relative error: {rel:E2}");
         if (rel > 1e-4)
             throw new InvalidOperationException($"CPU engine and ONNX Runtime disagree (relative error {rel:E2}): not the same model");

@@ -64,15 +64,7 @@ if (File.Exists(goldenPath))
     foreach (var (name, tensor) in result.Raw.Named())
     {
         if (!golden.Contains(name)) continue;
-        var expected = golden.ReadFloat32Array(name);
-        double diff = 0, norm = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double d = (double)tensor.Data[i] - expected[i];
-            diff += d * d;
-            norm += (double)expected[i] * expected[i];
-        }
-        worst = Math.Max(worst, norm == 0 ? Math.Sqrt(diff) : Math.Sqrt(diff / norm));
+        worst = Math.Max(worst, TensorCompare.RelativeError(tensor.Data, golden.ReadFloat32Array(name)));
     }
     bool ok = worst <= 1e-5;
     Console.WriteLine($"golden check vs {Path.GetFileName(goldenPath)}: worst relative error {worst.ToString("E2", CultureInfo.InvariantCulture)} ({(ok ? "ok" : "FAILED")})");

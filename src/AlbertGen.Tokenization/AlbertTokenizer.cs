@@ -88,6 +88,20 @@ public abstract class AlbertTokenizer
         throw new TokenizerException($"model folder '{directory}' has neither spiece.model nor vocab.txt");
     }
 
+    /// <summary>The files a model folder's tokenizer consists of (those present are used).</summary>
+    public static readonly IReadOnlyList<string> FileNames = ["spiece.model", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"];
+
+    /// <summary>Copies a folder's tokenizer files into another (e.g. a trained model's output, to make it a complete HF folder).</summary>
+    public static void CopyFiles(string fromDirectory, string toDirectory)
+    {
+        if (!Directory.Exists(fromDirectory) || Path.GetFullPath(fromDirectory) == Path.GetFullPath(toDirectory)) return;
+        foreach (var name in FileNames)
+        {
+            string src = Path.Combine(fromDirectory, name);
+            if (File.Exists(src)) File.Copy(src, Path.Combine(toDirectory, name), overwrite: true);
+        }
+    }
+
     /// <summary>A SentencePiece ALBERT tokenizer from a <c>spiece.model</c> file.</summary>
     public static SentencePieceAlbertTokenizer FromSentencePiece(string modelPath, AlbertTokenizerOptions? options = null) =>
         new(SentencePieceModel.Load(modelPath), options ?? new AlbertTokenizerOptions());

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AlbertGen.Model;
 using AlbertGen.SafeTensors;
 
 namespace AlbertGen.Cli.Commands;
@@ -43,14 +44,7 @@ internal static class CompareCommand
                 var b = new float[e.ElementCount];
                 cand.ReadAsFloat32(c, a);
                 exp.ReadAsFloat32(e, b);
-                double diff = 0, norm = 0;
-                for (int i = 0; i < a.Length; i++)
-                {
-                    double d = (double)a[i] - b[i];
-                    diff += d * d;
-                    norm += (double)b[i] * b[i];
-                }
-                rel = norm == 0 ? Math.Sqrt(diff) : Math.Sqrt(diff / norm);
+                rel = TensorCompare.RelativeError(a, b);
                 bool same = float.IsNaN(a.FirstOrDefault()) && a.Length == 1 && float.IsNaN(b[0]); // NaN losses match NaN
                 status = same || rel <= threshold ? "ok" : "FAIL";
             }

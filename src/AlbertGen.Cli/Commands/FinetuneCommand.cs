@@ -56,11 +56,7 @@ internal static class FinetuneCommand
             };
             var metrics = SequenceClassificationFineTuner.Train(backend, tokenizer, trainData, devData, options);
             backend.SavePretrained(outDir, new Dictionary<string, string> { ["trained_by"] = "albertgen finetune" });
-            foreach (var name in new[] { "spiece.model", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json" })
-            {
-                string src = Path.Combine(dir, name);
-                if (File.Exists(src)) File.Copy(src, Path.Combine(outDir, name), overwrite: true);
-            }
+            AlbertTokenizer.CopyFiles(dir, outDir);
             if (metrics.Count > 0)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dev accuracy {metrics[^1].Accuracy:F4} (macro-F1 {metrics[^1].MacroF1:F4}, MCC {metrics[^1].Matthews:F4})"));
             Console.WriteLine($"wrote {outDir}");

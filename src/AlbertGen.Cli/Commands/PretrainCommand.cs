@@ -92,7 +92,8 @@ internal static class PretrainCommand
             Log = Console.Out,
         });
         var metrics = trainer.Run(source, a.Out);
-        CopyTokenizerFiles(a.Tokenizer ?? a.Model, a.Out);
+        if ((a.Tokenizer ?? a.Model) is { } tokenizerDir)
+            AlbertTokenizer.CopyFiles(tokenizerDir, a.Out); // a complete HF model folder
         if (metrics.Count > 0)
         {
             var times = metrics.Select(m => m.StepMilliseconds).Order().ToList();
@@ -104,17 +105,6 @@ internal static class PretrainCommand
             Console.WriteLine($"done: no steps to run; wrote {Path.Combine(a.Out, "model.safetensors")}");
         }
         return 0;
-    }
-
-    /// <summary>The output is a complete HF model folder: the tokenizer files travel with the weights.</summary>
-    static void CopyTokenizerFiles(string? from, string to)
-    {
-        if (from is null || !Directory.Exists(from) || Path.GetFullPath(from) == Path.GetFullPath(to)) return;
-        foreach (var name in new[] { "spiece.model", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json" })
-        {
-            string src = Path.Combine(from, name);
-            if (File.Exists(src)) File.Copy(src, Path.Combine(to, name), overwrite: true);
-        }
     }
 
     /// <summary>ALBERT's create_pretraining_data over the corpus, streamed, with the model folder's tokenizer (spiece.model or vocab.txt).</summary>
