@@ -1,6 +1,7 @@
 using AlbertGen.Model;
 using AlbertGen.Tests;
 using AlbertGen.Tokenization;
+using AlbertGen.Torch.Training;
 using AlbertGen.Torch.Training.FineTuning;
 
 namespace AlbertGen.Torch.Tests;
@@ -208,5 +209,18 @@ public class FineTuneDataTests
         var e = Assert.Throws<AlbertInputException>(() => SequenceClassificationData.Read(tmp.File("t.tsv"), problem == "regression" ? ["LABEL_0"] : ["animal", "food"], problem));
         Assert.Contains(where, e.Message);
         Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Sequence_data_reads_cola_and_sst2_layouts_with_indices_or_names()
+    {
+        using var tmp = new TempDir();
+        File.WriteAllLines(tmp.File("cola.tsv"), ["gj04\t1\t\tThe sailors rode the breeze.", "gj04\t0\t*\tThe rope stretched the weights of."]);
+        var cola = TsvDataset.Read(tmp.File("cola.tsv"), 2);
+        Assert.Equal([("The sailors rode the breeze.", 1), ("The rope stretched the weights of.", 0)], cola);
+        File.WriteAllLines(tmp.File("sst2.tsv"), ["sentence\tlabel", "a gripping film \tpositive", "dull\t0"]);
+        var sst = SequenceClassificationData.Read(tmp.File("sst2.tsv"), ["negative", "positive"], SequenceClassificationData.SingleLabel);
+        Assert.Equal([("a gripping film", 1), ("dull", 0)], sst.Select(e => (e.Text, e.Label)));
+        Assert.All(sst, e => Assert.Null(e.Pair));
     }
 }

@@ -20,27 +20,3 @@ public interface IFineTuningTask<TExample>
     /// <summary>Metrics of <paramref name="backend"/> (in eval mode) on <paramref name="examples"/>, by name.</summary>
     EvalResult Evaluate(IAlbertBackend backend, IReadOnlyList<TExample> examples, int batchSize);
 }
-
-/// <summary>Training units that can be drawn in any order and collated into one labelled batch.</summary>
-public interface ITrainingFeatures
-{
-    int Count { get; }
-    AlbertBatch Batch(IReadOnlyList<int> indices);
-}
-
-/// <summary>Features held in a list, collated by a function.</summary>
-public sealed class TrainingFeatures<TFeature>(IReadOnlyList<TFeature> features, Func<IReadOnlyList<TFeature>, AlbertBatch> collate) : ITrainingFeatures
-{
-    public IReadOnlyList<TFeature> Features { get; } = features;
-    public int Count => Features.Count;
-    public AlbertBatch Batch(IReadOnlyList<int> indices) => collate(indices.Select(i => Features[i]).ToList());
-}
-
-/// <summary>Named metrics (insertion order kept) over <see cref="Examples"/> examples.</summary>
-public sealed record EvalResult(int Examples, IReadOnlyList<KeyValuePair<string, double>> Metrics)
-{
-    public double this[string name] => Metrics.First(kv => kv.Key == name).Value;
-
-    public override string ToString() =>
-        string.Join(", ", Metrics.Select(kv => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:F4}"))) + $" ({Examples} examples)";
-}
