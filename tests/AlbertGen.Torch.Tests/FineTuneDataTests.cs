@@ -223,4 +223,22 @@ public class FineTuneDataTests
         Assert.Equal([("a gripping film", 1), ("dull", 0)], sst.Select(e => (e.Text, e.Label)));
         Assert.All(sst, e => Assert.Null(e.Pair));
     }
+
+    [Fact]
+    public void Task_configs_name_the_hf_class_and_the_labels()
+    {
+        var pretrained = FineTuner.TaskConfig(AlbertGen.Config.AlbertConfig.Load(Path.Combine(Fixtures.Dir("pipeline-mlm"), "config.json")),
+            AlbertGen.Config.AlbertHead.SequenceClassification, ["a", "b", "c"], SequenceClassificationData.SingleLabel);
+        var qa = new QuestionAnsweringTask(Tokenizer(), 64, 16, version2: false).ModelConfig(pretrained);
+        Assert.Equal("AlbertForQuestionAnswering", Assert.Single(qa.Architectures));
+        Assert.Equal(2, qa.NumLabels); // qa_outputs: start and end
+        Assert.Null(qa.ProblemType);
+        var tok = new TokenClassificationTask(Tokenizer(), ["O", "B-X", "I-X"], 64).ModelConfig(pretrained);
+        Assert.Equal("AlbertForTokenClassification", Assert.Single(tok.Architectures));
+        Assert.Equal(["O", "B-X", "I-X"], tok.Id2Label);
+        Assert.Null(tok.ProblemType);
+        var reg = new SequenceClassificationTask(Tokenizer(), ["score"], SequenceClassificationData.Regression, 64).ModelConfig(pretrained);
+        Assert.Equal(("regression", 1), (reg.ProblemType, reg.NumLabels));
+        Assert.Equal("AlbertForMultipleChoice", Assert.Single(new MultipleChoiceTask(Tokenizer(), 64).ModelConfig(pretrained).Architectures));
+    }
 }

@@ -23,7 +23,9 @@ public sealed class QuestionAnsweringTask(AlbertTokenizer tokenizer, int maxSeqL
     public AlbertHead Head => AlbertHead.QuestionAnswering;
     public bool Version2 { get; } = version2;
 
-    public AlbertConfig ModelConfig(AlbertConfig pretrained) => FineTuner.TaskConfig(pretrained, Head);
+    /// <summary>qa_outputs has num_labels = 2 outputs (start, end), whatever labels the pretrained config had.</summary>
+    public AlbertConfig ModelConfig(AlbertConfig pretrained) =>
+        FineTuner.TaskConfig(pretrained, Head, pretrained.NumLabels == 2 ? null : ["LABEL_0", "LABEL_1"]);
 
     public ITrainingFeatures Prepare(IReadOnlyList<SquadExample> examples) => new TrainingFeatures<Feature>(Features(examples), Collate);
 
