@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Publishes the sample (src/AlbertGen.Sample: a model class generated at build time from a config.json) with
-# NativeAOT, runs it on the tiny fixture, and prints the binary size, the time to the first result and the peak RSS.
-#   scripts/publish-aot.sh [model-folder] [text-model-folder]   (default: tests/fixtures/tiny; e.g. tests/fixtures/pipeline-mlm for fill-mask)
+# NativeAOT, runs it, and prints the binary size, the time to the first result and the peak RSS.
+#   scripts/publish-aot.sh                         fill-mask + sentiment on the embedded default models (cold start)
+#   scripts/publish-aot.sh --golden tests/fixtures/tiny   the typed TinyAlbert against the HF reference
 set -euo pipefail
 cd "$(dirname "$0")/.."
-model="${1:-tests/fixtures/tiny}"
 out="artifacts/sample-aot"
 rm -rf "$out"
 echo "publishing src/AlbertGen.Sample (NativeAOT, linux-x64, x86-64-v3) ..."
@@ -14,7 +14,7 @@ size=$(stat -c %s "$bin")
 timefile=$(mktemp)
 trap 'rm -f "$timefile"' EXIT
 set +e
-ALBERTGEN_LAUNCH_NS=$(date +%s%N) /usr/bin/time -v -o "$timefile" "$bin" "$model" ${2:+"$2"}
+ALBERTGEN_LAUNCH_NS=$(date +%s%N) /usr/bin/time -v -o "$timefile" "$bin" "$@"
 status=$?
 set -e
 rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p' "$timefile")
@@ -26,7 +26,7 @@ echo "wall (whole run, /usr/bin/time): ${wall}"
 # time to first result over a few more runs (launch → first result, measured by the binary against this script's clock)
 runs=()
 for _ in 1 2 3 4 5; do
-  runs+=("$(ALBERTGEN_LAUNCH_NS=$(date +%s%N) "$bin" "$model" ${2:+"$2"} | sed -n 's/.*launch → first result \([0-9.]*\) ms.*/\1/p')")
+  runs+=("$(ALBERTGEN_LAUNCH_NS=$(date +%s%N) "$bin" "$@" | sed -n 's/.*launch → first result \([0-9.]*\) ms.*/\1/p')")
 done
 sorted=$(printf '%s\n' "${runs[@]}" | sort -g | tr '\n' ' ')
 echo "launch → first result over 5 more runs (ms, sorted): ${sorted}"

@@ -1,38 +1,56 @@
 #!/usr/bin/env bash
 # The embedded default models, reproducibly (issue: "an embedded default model"):
 #   1. SentencePiece Unigram tokenizer with ALBERT's settings on ../shared/data/corpus (spm_train; offline step)
-#   2. pretraining with `albertgen pretrain` (MLM + SOP, LAMB) on the same corpus, from a fresh HF init
-#   3. fine-tuning an SST-2 sentiment classifier with `albertgen finetune`
-# Writes src/AlbertGen.Cli/models/albert-default (pretrained, fill-mask/embed) and albert-default-sst2 (classify).
-# usage: scripts/default-model/make.sh [PRETRAIN_STEPS] [FINETUNE_EXAMPLES]      (defaults: 1500, 20000)
-# Needs Debian's sentencepiece + python3 for step 1 only; the rest is albertgen itself.
+#   2. pretraining with `albertgen pretrain` (MLM + SOP, LAMB) on the same corpus minus one held-out book
+#      (Pride and Prejudice: the fill-mask evaluation's sentences), from a fresh HF init
+#   3. fine-tuning an SST-2 sentiment classifier with `albertgen finetune` (full training set, one epoch), and the
+#      same fine-tuning from a random initialisation for the pretrained-vs-random comparison
+#   4. evaluation: SST-2 dev accuracy (printed by finetune), MLM/SOP on the held-out book (`albertgen eval`),
+#      fill-mask top-1/top-5 on held-out sentences (eval_fill_mask.py)
+# Writes src/AlbertGen.Cli/models/albert-default (pretrained: fill-mask, embed) and albert-default-sst2 (classify);
+# the model cards (README.md in each folder) are written by hand from the numbers this prints.
+# usage: scripts/default-model/make.sh [PRETRAIN_STEPS]      (default 3500: ≈ 80 min on a quiet 2-core CPU)
+# Needs Debian's sentencepiece + python3-sentencepiece for steps 1 and 4; the rest is albertgen itself.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-steps="${1:-1500}"; examples="${2:-20000}"
+steps="${1:-3500}"
 shared="${SHARED:-../shared}"
 work="${WORK:-artifacts/default-model}"
 dest="src/AlbertGen.Cli/models"
-albertgen=(dotnet run --project src/AlbertGen.Cli -c Release --)
+heldout="$shared/data/corpus/pg1342_austen_pride-and-prejudice.txt"
+dotnet build src/AlbertGen.Cli -c Release -v q -nologo
+albertgen=(dotnet src/AlbertGen.Cli/bin/Release/net10.0/albertgen.dll)
 mkdir -p "$work"
 
 # 1. tokenizer (8000 pieces, lower-cased text as AlbertTokenizer sees it)
 [ -f "$work/spiece.model" ] || bash scripts/default-model/train_tokenizer.sh "$work" 8000
 cp scripts/default-model/config.json scripts/default-model/tokenizer_config.json "$work/"
 
-# 2. pretraining: batch 32 × 128 tokens, LAMB, lr 1e-3 with 100 warmup steps, checkpoints every 100 steps
-"${albertgen[@]}" pretrain --config "$work/config.json" --tokenizer "$work" --corpus "$shared/data/corpus" \
-  --steps "$steps" --batch-size 32 --max-seq-length 128 --lr 0.001 --warmup 100 --seed 20261124 \
-  --save-every 100 --device auto --out "$work/pretrain" ${RESUME:+--resume}
+# 2. pretraining: batch 32 × 128 tokens, LAMB, lr 1e-3 with 200 warmup steps then linear decay, checkpoints every 250
+mapfile -t corpus < <(ls "$shared"/data/corpus/*.txt | grep -v -F "$(basename "$heldout")")
+"${albertgen[@]}" pretrain --config "$work/config.json" --tokenizer "$work" --corpus "${corpus[@]}" \
+  --steps "$steps" --batch-size 32 --max-seq-length 128 --lr 0.001 --warmup 200 --seed 20261202 \
+  --save-every 250 --device auto --out "$work/pretrain" ${RESUME:+--resume}
+# the same architecture at HF's initialisation (0 steps), for the comparison below
+"${albertgen[@]}" pretrain --config "$work/config.json" --tokenizer "$work" --corpus "$heldout" --steps 0 --seed 20261202 \
+  --device cpu --out "$work/random-init"
 
-# 3. SST-2 classifier from the pretrained model (first $examples training sentences, one epoch)
-"${albertgen[@]}" finetune --task sequence-classification --model "$work/pretrain" \
-  --train "$shared/data/tasks/SST-2/train.tsv" --dev "$shared/data/tasks/SST-2/dev.tsv" --labels negative,positive \
-  --max-examples "$examples" --epochs 1 --batch-size 32 --max-seq-length 64 --lr 0.0001 --seed 7 --device auto \
-  --out "$work/sst2"
+# 3. SST-2 classifiers: pretrained and random init, same data and budget, one libtorch thread each, side by side
+sst2() {
+  OMP_NUM_THREADS=1 "${albertgen[@]}" finetune --task sequence-classification --model "$1" \
+    --train "$shared/data/tasks/SST-2/train.tsv" --dev "$shared/data/tasks/SST-2/dev.tsv" --labels negative,positive \
+    --epochs 1 --batch-size 32 --max-seq-length 64 --lr 0.0001 --seed 7 --device auto --out "$2" > "$2.log" 2>&1
+}
+sst2 "$work/pretrain" "$work/sst2" & sst2 "$work/random-init" "$work/sst2-random" & wait
+tail -n 2 "$work/sst2.log" "$work/sst2-random.log"
+
+# 4. held-out evaluation
+"${albertgen[@]}" eval --model "$work/pretrain" --corpus "$heldout" --batches 20 --json
+ALBERTGEN="${albertgen[*]}" python3 scripts/default-model/eval_fill_mask.py "$work/pretrain" "$heldout" 500
 
 mkdir -p "$dest/albert-default" "$dest/albert-default-sst2"
 for f in config.json model.safetensors spiece.model tokenizer_config.json; do
   cp "$work/pretrain/$f" "$dest/albert-default/"
   cp "$work/sst2/$f" "$dest/albert-default-sst2/"
 done
-echo "default models written to $dest (write the model cards: README.md in each folder)"
+echo "default models written to $dest (update the model cards: README.md in each folder)"
