@@ -2,11 +2,13 @@
 # Training-step throughput: AlbertGen's TorchSharp backend (`albertgen pretrain --inputs`) against PyTorch
 # (Debian python3-torch, albert_ref.py = HF's modeling code), same config, same fixed batch, same optimiser (AdamW,
 # clip 1.0), same thread count; alternated A B A B so that drift hits both. Run it on a quiet machine.
+# Debian's torch calls the system BLAS: install libopenblas0-pthread first (the default netlib BLAS is ~15× slower
+# and would make the peer a straw man).
 # usage: bench/training/run.sh [CONFIG] [BATCH] [SEQ] [STEPS] [THREADS]
-#        (default: the embedded default model's config, 32 × 128, 20 timed steps after 3 warm-up, 2 threads)
+#        (default: the embedded default model's config, 32 × 128, 10 timed steps after 3 warm-up, 2 threads)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-config="${1:-scripts/default-model/config.json}"; batch="${2:-32}"; seq="${3:-128}"; steps="${4:-20}"; threads="${5:-2}"
+config="${1:-scripts/default-model/config.json}"; batch="${2:-32}"; seq="${3:-128}"; steps="${4:-10}"; threads="${5:-2}"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 vocab=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['vocab_size'])" "$config")
 /usr/bin/python3 bench/training/make_inputs.py "$vocab" "$batch" "$seq" "$work/inputs.json"
