@@ -26,6 +26,11 @@ public sealed class TorchAlbertBackend : IAlbertBackend
     /// <summary>The module tree; its <c>state_dict()</c> keys are HF's.</summary>
     public AlbertForHead Model { get; }
     public Device Device { get; }
+    /// <summary>
+    /// Compute type of the matmuls (<see cref="Autocast"/>): null = float32 (default), <c>BFloat16</c> = mixed precision
+    /// as PyTorch's bf16 autocast (float32 weights, optimiser state, norms and losses). See <see cref="TorchRuntime.ParsePrecision"/>.
+    /// </summary>
+    public ScalarType? ComputeType { get; set; }
 
     /// <summary>Loads a model folder (config.json + model.safetensors); head from <c>architectures</c> unless given; device <c>auto|cpu|cuda</c>.</summary>
     public static TorchAlbertBackend Load(string modelDirectory, AlbertHead? head = null, string device = "auto")
@@ -102,6 +107,7 @@ public sealed class TorchAlbertBackend : IAlbertBackend
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
             using var tb = TorchBatch.From(batch, Device);
+            using var autocast = Autocast.Enter(ComputeType);
             using var output = Model.Forward(tb);
             return output.ToAlbertOutput();
         }
@@ -116,6 +122,7 @@ public sealed class TorchAlbertBackend : IAlbertBackend
     {
         ArgumentNullException.ThrowIfNull(batch);
         Check(batch.Source);
+        using var autocast = Autocast.Enter(ComputeType);
         return Model.Forward(batch);
     }
 

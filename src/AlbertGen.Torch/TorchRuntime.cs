@@ -61,4 +61,15 @@ public static class TorchRuntime
                 throw new ArgumentException($"unknown device '{name}' (known: auto, cpu, cuda)");
         }
     }
+
+    /// <summary>
+    /// <c>--precision</c>: <c>fp32</c> (null: float32 throughout) or <c>bf16</c> (bfloat16 matmuls with float32 master
+    /// weights, as PyTorch's <c>autocast(dtype=torch.bfloat16)</c>; meant for CUDA, also runs on the CPU).
+    /// </summary>
+    public static torch.ScalarType? ParsePrecision(string? name) => (name ?? "fp32").Trim().ToLowerInvariant() switch
+    {
+        "fp32" or "float32" => null,
+        "bf16" or "bfloat16" => torch.ScalarType.BFloat16,
+        _ => throw new ArgumentException($"unknown precision '{name}' (known: fp32, bf16)"),
+    };
 }

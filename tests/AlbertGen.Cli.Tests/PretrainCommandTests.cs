@@ -203,4 +203,30 @@ public sealed class PretrainCommandTests : IDisposable
         var wrongHead = Cli.Run("eval", "--model", Cli.Fixture("pipeline-mlm"), "--corpus", corpus, "--batches", "1");
         Assert.Equal(2, wrongHead.ExitCode);
     }
+
+    [TorchFact]
+    public void Bf16_precision_trains_and_writes_float32_weights()
+    {
+        string tiny = Cli.Fixture("tiny");
+        string outDir = Path.Combine(_tmp, "bf16");
+        var r = Cli.Run("pretrain", "--config", Path.Combine(tiny, "config.json"), "--inputs", Path.Combine(tiny, "inputs.json"),
+            "--steps", "8", "--lr", "0.01", "--device", "cpu", "--precision", "bf16", "--out", outDir);
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains("bf16 autocast", r.Stdout);
+        var losses = File.ReadAllLines(Path.Combine(outDir, "metrics.jsonl"))
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("loss").GetDouble()).ToList();
+        Assert.True(losses[^1] < losses[0], $"loss did not fall: {string.Join(", ", losses)}");
+        using var file = SafeTensorsFile.Open(Path.Combine(outDir, "model.safetensors"));
+        Assert.All(file.Tensors, e => Assert.Equal(SafeTensorsDType.F32, e.DType));
+    }
+
+    [Fact]
+    public void Unknown_precision_exits_2_naming_the_choices()
+    {
+        string tiny = Cli.Fixture("tiny");
+        var r = Cli.Run("pretrain", "--config", Path.Combine(tiny, "config.json"), "--inputs", Path.Combine(tiny, "inputs.json"),
+            "--steps", "1", "--device", "cpu", "--precision", "fp16", "--out", Path.Combine(_tmp, "fp16"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("bf16", r.Stderr);
+    }
 }

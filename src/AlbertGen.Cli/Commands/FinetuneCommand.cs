@@ -36,15 +36,17 @@ internal static class FinetuneCommand
         var maxExamples = new Option<int>("--max-examples") { Description = "use only the first N training examples (0: all)", DefaultValueFactory = _ => 0 };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 42 };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda", DefaultValueFactory = _ => "auto" };
+        var precision = new Option<string>("--precision") { Description = "fp32 | bf16 (bfloat16 matmuls, float32 master weights: PyTorch's bf16 autocast; for CUDA)", DefaultValueFactory = _ => "fp32" };
         var cmd = new Command("finetune", "Fine-tune a pretrained model on a task (TorchSharp backend)")
         {
-            task, model, train, dev, labels, problemType, output, epochs, batch, maxLen, docStride, maxAnswer, lr, maxExamples, seed, device,
+            task, model, train, dev, labels, problemType, output, epochs, batch, maxLen, docStride, maxAnswer, lr, maxExamples, seed, device, precision,
         };
         cmd.SetAction(r => CliErrors.Guard(() =>
         {
             string taskName = r.GetValue(task)!;
             if (Array.IndexOf(Tasks, taskName) < 0)
                 throw new ArgumentException($"--task {taskName} is not a fine-tuning task (known: {string.Join(", ", Tasks)})");
+            var computeType = TorchRuntime.ParsePrecision(r.GetValue(precision));
             if (r.GetValue(batch) < 1 || r.GetValue(epochs) < 1)
                 throw new ArgumentException("--batch-size and --epochs must be at least 1");
             string dir = r.GetValue(model)!, trainPath = r.GetValue(train)!;
@@ -63,7 +65,7 @@ internal static class FinetuneCommand
                 Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), MaxSeqLength = maxSeqLength, LearningRate = r.GetValue(lr),
                 MaxExamples = r.GetValue(maxExamples), Seed = r.GetValue(seed), Log = Console.Out,
             };
-            var run = new Runner(dir, r.GetValue(output)!, r.GetValue(seed), r.GetValue(device)!, options);
+            var run = new Runner(dir, r.GetValue(output)!, r.GetValue(seed), r.GetValue(device)!, computeType, options);
             switch (taskName)
             {
                 case "sequence-classification":
@@ -108,7 +110,7 @@ internal static class FinetuneCommand
         return cmd;
     }
 
-    sealed class Runner(string pretrainedDir, string outDir, long seed, string device, FineTuneOptions options)
+    sealed class Runner(string pretrainedDir, string outDir, long seed, string device, TorchSharp.torch.ScalarType? computeType, FineTuneOptions options)
     {
         public int Run<TExample>(IFineTuningTask<TExample> task, IReadOnlyList<TExample> train, IReadOnlyList<TExample>? dev)
         {
@@ -119,6 +121,7 @@ internal static class FinetuneCommand
             }
             var config = task.ModelConfig(AlbertConfig.Load(pretrainedDir));
             using var backend = FineTuner.FromPretrained(pretrainedDir, config, task.Head, seed, device, Console.Out);
+            backend.ComputeType = computeType;
             var results = FineTuner.Train(backend, task, train, dev, options);
             string split = "dev";
             EvalResult final;

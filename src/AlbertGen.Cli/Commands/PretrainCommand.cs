@@ -38,19 +38,20 @@ internal static class PretrainCommand
         var gradAccum = new Option<int>("--grad-accum") { Description = "micro-batches per step, gradients averaged (effective batch = batch size × N)", DefaultValueFactory = _ => 1 };
         var saveEvery = new Option<int>("--save-every") { Description = "write checkpoint-N/ every N steps (0: only the final model)", DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "continue from the newest checkpoint-N/ under --out" };
+        var precision = new Option<string>("--precision") { Description = "fp32 | bf16 (bfloat16 matmuls, float32 master weights: PyTorch's bf16 autocast; for CUDA)", DefaultValueFactory = _ => "fp32" };
         var cmd = new Command("pretrain", "Pretrain ALBERT (MLM + sentence order) on the TorchSharp backend; writes an HF model folder")
         {
-            config, model, outDir, inputs, tokenizer, corpus, steps, batchSize, maxSeq, lr, optimizer, warmup, maxGradNorm, seed, device, saveEvery, resume, gradAccum,
+            config, model, outDir, inputs, tokenizer, corpus, steps, batchSize, maxSeq, lr, optimizer, warmup, maxGradNorm, seed, device, saveEvery, resume, gradAccum, precision,
         };
         cmd.SetAction(r => CliErrors.Guard(() => Run(new Args(
             r.GetValue(config), r.GetValue(model), r.GetValue(outDir)!, r.GetValue(inputs), r.GetValue(tokenizer), r.GetValue(corpus) ?? [],
             r.GetValue(steps), r.GetValue(batchSize), r.GetValue(maxSeq), r.GetValue(lr), r.GetValue(optimizer)!, r.GetValue(warmup),
-            r.GetValue(maxGradNorm), r.GetValue(seed), r.GetValue(device)!, r.GetValue(saveEvery), r.GetValue(resume), r.GetValue(gradAccum)))));
+            r.GetValue(maxGradNorm), r.GetValue(seed), r.GetValue(device)!, r.GetValue(saveEvery), r.GetValue(resume), r.GetValue(gradAccum), r.GetValue(precision)!))));
         return cmd;
     }
 
     sealed record Args(string? Config, string? Model, string Out, string? Inputs, string? Tokenizer, string[] Corpus, int Steps, int BatchSize,
-        int MaxSeqLength, double Lr, string Optimizer, int Warmup, double MaxGradNorm, long Seed, string Device, int SaveEvery, bool Resume, int GradAccum);
+        int MaxSeqLength, double Lr, string Optimizer, int Warmup, double MaxGradNorm, long Seed, string Device, int SaveEvery, bool Resume, int GradAccum, string Precision);
 
     static int Run(Args a)
     {
@@ -73,12 +74,13 @@ internal static class PretrainCommand
         using var backend = a.Config is not null
             ? TorchAlbertBackend.Create(AlbertConfig.Load(a.Config), AlbertHead.PreTraining, a.Seed, a.Device)
             : TorchAlbertBackend.Load(a.Model!, AlbertHead.PreTraining, a.Device);
+        backend.ComputeType = TorchRuntime.ParsePrecision(a.Precision);
         var c = backend.Config;
         IPretrainingBatchSource source = a.Inputs is not null
             ? new FixedBatchSource(AlbertBatch.Load(a.Inputs))
             : CorpusSource(a, c);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"pretrain: {(a.Config is not null ? "fresh init" : a.Model)} on {backend.Device.type.ToString().ToLowerInvariant()}, {kind.ToString().ToLowerInvariant()} lr {a.Lr:G4}, {a.Steps} steps (ready in {load.Elapsed.TotalSeconds:F2} s)"));
+            $"pretrain: {(a.Config is not null ? "fresh init" : a.Model)} on {backend.Device.type.ToString().ToLowerInvariant()} ({(backend.ComputeType is null ? "fp32" : "bf16 autocast")}), {kind.ToString().ToLowerInvariant()} lr {a.Lr:G4}, {a.Steps} steps (ready in {load.Elapsed.TotalSeconds:F2} s)"));
         var trainer = new Pretrainer(backend, new PretrainOptions
         {
             Steps = a.Steps,

@@ -39,14 +39,14 @@ public sealed class AlbertAttention : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         long b = hidden.shape[0], s = hidden.shape[1];
         Tensor Heads(Tensor t) => t.view(b, s, _heads, _headSize).permute(0, 2, 1, 3); // (B, heads, S, d)
-        var q = Heads(query.forward(hidden));
-        var k = Heads(key.forward(hidden));
-        var v = Heads(value.forward(hidden));
-        var scores = matmul(q, k.transpose(-1, -2)) / Math.Sqrt(_headSize);
+        var q = Heads(Autocast.Linear(query, hidden));
+        var k = Heads(Autocast.Linear(key, hidden));
+        var v = Heads(Autocast.Linear(value, hidden));
+        var scores = Autocast.MatMul(q, k.transpose(-1, -2)) / Math.Sqrt(_headSize);
         scores = scores + additiveMask;
         var probs = attention_dropout.forward(nn.functional.softmax(scores, -1));
-        var context = matmul(probs, v).transpose(2, 1).flatten(2); // (B, S, H)
-        var projected = output_dropout.forward(dense.forward(context));
+        var context = Autocast.MatMul(probs, v).transpose(2, 1).flatten(2); // (B, S, H)
+        var projected = output_dropout.forward(Autocast.Linear(dense, context));
         return LayerNorm.forward(hidden + projected).MoveToOuterDisposeScope();
     }
 }

@@ -108,18 +108,18 @@ public sealed class AlbertForHead : nn.Module
                     o.Loss = CrossEntropy(o.Logits.view(-1, c.VocabSize), IntLabels(batch));
                 break;
             case AlbertHead.SequenceClassification:
-                o.Logits = classifier!.forward(dropout!.forward(pooled!));
+                o.Logits = Autocast.Linear(classifier!, dropout!.forward(pooled!));
                 if (hasLabels)
                     o.Loss = SequenceClassificationLoss(o.Logits, batch);
                 break;
             case AlbertHead.TokenClassification:
-                o.Logits = classifier!.forward(dropout!.forward(hidden));
+                o.Logits = Autocast.Linear(classifier!, dropout!.forward(hidden));
                 if (hasLabels)
                     o.Loss = CrossEntropy(o.Logits.view(-1, c.NumLabels), IntLabels(batch));
                 break;
             case AlbertHead.QuestionAnswering:
             {
-                var logits = qa_outputs!.forward(hidden);            // (B, S, 2)
+                var logits = Autocast.Linear(qa_outputs!, hidden);            // (B, S, 2)
                 var parts = logits.split(1, -1);
                 o.StartLogits = parts[0].squeeze(-1).contiguous();
                 o.EndLogits = parts[1].squeeze(-1).contiguous();
@@ -133,7 +133,7 @@ public sealed class AlbertForHead : nn.Module
                 break;
             }
             case AlbertHead.MultipleChoice:
-                o.Logits = classifier!.forward(dropout!.forward(pooled!)).view(-1, batch.NumChoices);
+                o.Logits = Autocast.Linear(classifier!, dropout!.forward(pooled!)).view(-1, batch.NumChoices);
                 if (hasLabels)
                     o.Loss = CrossEntropy(o.Logits, IntLabels(batch));
                 break;

@@ -29,7 +29,7 @@ public sealed class AlbertLayer : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var attended = attention.forward(hidden, additiveMask);
-        var ffnOut = ffn_output.forward(Activation.Apply(_activation, ffn.forward(attended)));
+        var ffnOut = Autocast.Linear(ffn_output, Activation.Apply(_activation, Autocast.Linear(ffn, attended)));
         return full_layer_layer_norm.forward(ffnOut + attended).MoveToOuterDisposeScope();
     }
 }
@@ -81,7 +81,7 @@ public sealed class AlbertTransformer : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor embeddings, Tensor additiveMask)
     {
         using var scope = NewDisposeScope();
-        var x = embedding_hidden_mapping_in.forward(embeddings);
+        var x = Autocast.Linear(embedding_hidden_mapping_in, embeddings);
         for (int i = 0; i < _config.NumHiddenLayers; i++)
             x = albert_layer_groups[_config.GroupOfLayer(i)].forward(x, additiveMask);
         return x.MoveToOuterDisposeScope();

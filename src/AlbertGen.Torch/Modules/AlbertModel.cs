@@ -43,7 +43,7 @@ public sealed class AlbertModel : nn.Module
         var hidden = encoder.forward(embeddings.forward(inputIds, tokenTypeIds), mask);
         Tensor? pooled = null;
         if (pooler is not null)
-            pooled = tanh(pooler.forward(hidden.select(1, 0))).MoveToOuterDisposeScope();
+            pooled = tanh(Autocast.Linear(pooler, hidden.select(1, 0))).MoveToOuterDisposeScope();
         return (hidden.MoveToOuterDisposeScope(), pooled);
     }
 }
@@ -84,8 +84,8 @@ public sealed class AlbertMLMHead : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        var x = LayerNorm.forward(Activation.Apply(_activation, dense.forward(hidden)));
-        return decoder.forward(x).MoveToOuterDisposeScope();
+        var x = LayerNorm.forward(Activation.Apply(_activation, Autocast.Linear(dense, hidden)));
+        return Autocast.Linear(decoder, x).MoveToOuterDisposeScope();
     }
 }
 
@@ -107,6 +107,6 @@ public sealed class AlbertSOPHead : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor pooled)
     {
         using var scope = NewDisposeScope();
-        return classifier.forward(dropout.forward(pooled)).MoveToOuterDisposeScope();
+        return Autocast.Linear(classifier, dropout.forward(pooled)).MoveToOuterDisposeScope();
     }
 }
