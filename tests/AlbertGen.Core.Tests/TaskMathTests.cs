@@ -5,6 +5,14 @@ namespace AlbertGen.Tests;
 public class TaskMathTests
 {
     [Fact]
+    public void ArgMax_takes_the_largest_and_the_first_on_ties()
+    {
+        Assert.Equal(2, TaskMath.ArgMax([0.1f, -3f, 4f, 1f]));
+        Assert.Equal(1, TaskMath.ArgMax([0f, 2f, 2f]));
+        Assert.Equal(0, TaskMath.ArgMax([5f]));
+    }
+
+    [Fact]
     public void TopK_orders_by_probability_and_probabilities_are_the_softmax()
     {
         float[] logits = [0f, 2f, 1f, 2f, -1f];

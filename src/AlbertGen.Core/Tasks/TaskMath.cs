@@ -6,6 +6,14 @@ namespace AlbertGen.Tasks;
 /// </summary>
 public static class TaskMath
 {
+    /// <summary>Index of the largest value (the first one on ties): the predicted class, choice or token.</summary>
+    public static int ArgMax(ReadOnlySpan<float> x)
+    {
+        int best = 0;
+        for (int i = 1; i < x.Length; i++) if (x[i] > x[best]) best = i;
+        return best;
+    }
+
     /// <summary>Softmax over one row of vocabulary logits, then the <paramref name="k"/> most probable ids (ties: lower id first).</summary>
     public static TokenScore[] TopK(ReadOnlySpan<float> logits, int k)
     {

@@ -1,4 +1,5 @@
 using AlbertGen.Model;
+using AlbertGen.Tasks;
 using AlbertGen.Torch.Data;
 
 namespace AlbertGen.Torch.Training;
@@ -26,13 +27,13 @@ public static class PretrainingEvaluator
             {
                 if (labels[t] == AlbertLosses.IgnoreIndex) continue;
                 masked++;
-                if (ArgMax(logits.AsSpan(t * vocab, vocab)) == labels[t]) mlmCorrect++;
+                if (TaskMath.ArgMax(logits.AsSpan(t * vocab, vocab)) == labels[t]) mlmCorrect++;
             }
             var sop = output.SopLogits!.Data;
             for (int r = 0; r < batch.Rows; r++)
             {
                 pairs++;
-                if (ArgMax(sop.AsSpan(r * classes, classes)) == batch.SentenceOrderLabel![r]) sopCorrect++;
+                if (TaskMath.ArgMax(sop.AsSpan(r * classes, classes)) == batch.SentenceOrderLabel![r]) sopCorrect++;
             }
             // the losses are means over the batch's targets; weight them by target counts for the overall mean
             int batchMasked = labels.Count(l => l != AlbertLosses.IgnoreIndex);
@@ -41,12 +42,5 @@ public static class PretrainingEvaluator
         }
         return new Result(batches, masked, mlmLoss / Math.Max(1, masked), (double)mlmCorrect / Math.Max(1, masked),
             pairs, sopLoss / Math.Max(1, pairs), (double)sopCorrect / Math.Max(1, pairs));
-    }
-
-    static int ArgMax(ReadOnlySpan<float> x)
-    {
-        int best = 0;
-        for (int i = 1; i < x.Length; i++) if (x[i] > x[best]) best = i;
-        return best;
     }
 }

@@ -1,5 +1,6 @@
 using AlbertGen.Config;
 using AlbertGen.Model;
+using AlbertGen.Tasks;
 using AlbertGen.Tokenization;
 using AlbertGen.Tokenization.Pipelines;
 
@@ -48,9 +49,7 @@ public sealed class MultipleChoiceTask(AlbertTokenizer tokenizer, int maxSeqLeng
             int k = chunk[0].Choices.Length;
             for (int i = 0; i < chunk.Count; i++)
             {
-                int best = 0;
-                for (int c = 1; c < k; c++) if (logits[i * k + c] > logits[i * k + best]) best = c;
-                if (best == chunk[i].Label) correct++;
+                if (TaskMath.ArgMax(logits.AsSpan(i * k, k)) == chunk[i].Label) correct++;
             }
         }
         return new EvalResult(examples.Count, [new("accuracy", examples.Count == 0 ? 0 : (double)correct / examples.Count)]);

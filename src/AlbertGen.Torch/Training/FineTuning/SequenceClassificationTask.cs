@@ -1,5 +1,6 @@
 using AlbertGen.Config;
 using AlbertGen.Model;
+using AlbertGen.Tasks;
 using AlbertGen.Tokenization;
 using AlbertGen.Tokenization.Pipelines;
 
@@ -74,11 +75,7 @@ public sealed class SequenceClassificationTask(AlbertTokenizer tokenizer, IReadO
             {
                 var confusion = new long[k, k];
                 for (int i = 0; i < n; i++)
-                {
-                    int best = 0;
-                    for (int c = 1; c < k; c++) if (logits[i * k + c] > logits[i * k + best]) best = c;
-                    confusion[examples[i].Label, best]++;
-                }
+                    confusion[examples[i].Label, TaskMath.ArgMax(logits.AsSpan(i * k, k))]++;
                 var m = SequenceClassificationFineTuner.Score(confusion, n);
                 return new EvalResult(n, [new("accuracy", m.Accuracy), new("macro_f1", m.MacroF1), new("matthews_correlation", m.Matthews)]);
             }

@@ -1,5 +1,6 @@
 using AlbertGen.Config;
 using AlbertGen.Model;
+using AlbertGen.Tasks;
 using AlbertGen.Tokenization;
 
 namespace AlbertGen.Torch.Training.FineTuning;
@@ -91,8 +92,7 @@ public sealed class TokenClassificationTask(AlbertTokenizer tokenizer, IReadOnly
                 for (int p = 0; p < chunk[i].Labels.Length; p++)
                 {
                     if (chunk[i].Labels[p] == AlbertLosses.IgnoreIndex) continue;
-                    int row = (i * batch.SequenceLength + p) * k, best = 0;
-                    for (int c = 1; c < k; c++) if (logits[row + c] > logits[row + best]) best = c;
+                    int best = TaskMath.ArgMax(logits.AsSpan((i * batch.SequenceLength + p) * k, k));
                     gold.Add(Labels[chunk[i].Labels[p]]);
                     guess.Add(Labels[best]);
                     words++;
