@@ -216,8 +216,8 @@ public class FineTuneDataTests
     {
         using var tmp = new TempDir();
         File.WriteAllLines(tmp.File("cola.tsv"), ["gj04\t1\t\tThe sailors rode the breeze.", "gj04\t0\t*\tThe rope stretched the weights of."]);
-        var cola = TsvDataset.Read(tmp.File("cola.tsv"), 2);
-        Assert.Equal([("The sailors rode the breeze.", 1), ("The rope stretched the weights of.", 0)], cola);
+        var cola = SequenceClassificationData.Read(tmp.File("cola.tsv"), ["unacceptable", "acceptable"], SequenceClassificationData.SingleLabel);
+        Assert.Equal([("The sailors rode the breeze.", 1), ("The rope stretched the weights of.", 0)], cola.Select(e => (e.Text, e.Label)));
         File.WriteAllLines(tmp.File("sst2.tsv"), ["sentence\tlabel", "a gripping film \tpositive", "dull\t0"]);
         var sst = SequenceClassificationData.Read(tmp.File("sst2.tsv"), ["negative", "positive"], SequenceClassificationData.SingleLabel);
         Assert.Equal([("a gripping film", 1), ("dull", 0)], sst.Select(e => (e.Text, e.Label)));

@@ -90,10 +90,11 @@ public static class SequenceClassificationData
     public static List<string> CollectLabelSet(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"data file not found: {path}", path);
-        var header = File.ReadLines(path).FirstOrDefault(l => l.Length > 0)?.Split('\t') ?? [];
+        var lines = File.ReadLines(path).Where(l => l.Length > 0).ToList();
+        var header = lines.FirstOrDefault()?.Split('\t') ?? [];
         int labelCol = Array.IndexOf(header, "label");
         if (labelCol < 0) throw new AlbertInputException($"{path}:1: multi-label data needs a header with a label column (or give --labels)");
-        var names = File.ReadLines(path).Where(l => l.Length > 0).Skip(1)
+        var names = lines.Skip(1)
             .SelectMany(l => l.Split('\t') is var c && c.Length > labelCol ? c[labelCol].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [])
             .Distinct().ToList();
         if (names.Count > 0 && names.All(n => int.TryParse(n, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= 0))

@@ -76,7 +76,7 @@ public sealed class SequenceClassificationTask(AlbertTokenizer tokenizer, IReadO
                 var confusion = new long[k, k];
                 for (int i = 0; i < n; i++)
                     confusion[examples[i].Label, TaskMath.ArgMax(logits.AsSpan(i * k, k))]++;
-                var m = SequenceClassificationFineTuner.Score(confusion, n);
+                var m = ClassificationMetrics.Score(confusion, n);
                 return new EvalResult(n, [new("accuracy", m.Accuracy), new("macro_f1", m.MacroF1), new("matthews_correlation", m.Matthews)]);
             }
         }
