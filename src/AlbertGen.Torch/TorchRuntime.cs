@@ -18,6 +18,7 @@ public static class TorchRuntime
             {
                 try
                 {
+                    NativeHeap.KeepLargeBuffersMapped();
                     torch.InitializeDeviceType(DeviceType.CPU);
                     using var probe = torch.ones(2);
                     _available = probe.sum().item<float>() == 2f;
