@@ -11,7 +11,9 @@ namespace AlbertGen.Kernels;
 /// micro-kernel keeps 12 Vector256 accumulators in registers (6 broadcasts + 2 loads + 12 FMAs per k),
 /// as in ONNX Runtime's MLAS SgemmKernelFma3 and BLIS's haswell kernel. Row tails reuse the 6-row kernel on
 /// clamped row pointers (the extra rows are computed but not stored); column tails go through a small
-/// buffer. Single-threaded over a range of panels: callers split panels across threads.
+/// buffer. Single-threaded over a range of panels: callers split panels across threads. Where Vector512 is
+/// accelerated (AVX-512), pairs of full panels run through <see cref="Accumulate512"/> (a 6 × 32 tile, one zmm per row
+/// and panel) on the same packed layouts; the NativeAOT build targets x86-64-v3 and keeps the Vector256 kernel.
 /// </summary>
 [SkipLocalsInit]
 public static unsafe class Gemm
@@ -159,12 +161,26 @@ public static unsafe class Gemm
                     int col = p * NR;
                     int cols = Math.Min(NR, n - col);
                     float* biasP = bias == null ? null : bias + col;
+                    // AVX-512: two full panels at once, one zmm per row of each (a 6 × 32 tile)
+                    bool pair = Vector512.IsHardwareAccelerated && p + 1 < panelEnd && col + 2 * NR <= n;
                     for (int row = i0; row < i1; row += MR)
                     {
                         int rows = Math.Min(MR, i1 - row);
                         float* resP = residual == null ? null : residual + (long)row * ldr + col;
-                        Kernel6x16(block + (long)row * kc, rows, bp, kc, c + (long)row * ldc + col, ldc, cols, first, last, biasP, resP, ldr);
+                        float* cP = c + (long)row * ldc + col;
+                        if (pair && rows == MR)
+                        {
+                            Accumulate512(block + (long)row * kc, bp, bp + (long)k * NR, kc, cP, ldc, load: !first);
+                            if (last && (bias != null || residual != null))
+                                Epilogue512(cP, ldc, biasP, resP, ldr);
+                            continue;
+                        }
+                        Kernel6x16(block + (long)row * kc, rows, bp, kc, cP, ldc, cols, first, last, biasP, resP, ldr);
+                        if (pair)
+                            Kernel6x16(block + (long)row * kc, rows, bp + (long)k * NR, kc, cP + NR, ldc, NR, first, last,
+                                biasP == null ? null : biasP + NR, resP == null ? null : resP + NR, ldr);
                     }
+                    if (pair) p++;
                 }
             }
         }
@@ -279,6 +295,76 @@ public static unsafe class Gemm
         c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 8);
         c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 8);
         c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 8);
+    }
+
+    /// <summary>Bias and residual for a full 6 × 32 tile (<see cref="Accumulate512"/>).</summary>
+    static void Epilogue512(float* c, int ldc, float* bias, float* residual, int ldr)
+    {
+        var b = bias == null ? Vector512<float>.Zero : Vector512.Load(bias);
+        var b1 = bias == null ? Vector512<float>.Zero : Vector512.Load(bias + NR);
+        for (int r = 0; r < MR; r++)
+        {
+            float* row = c + (long)r * ldc;
+            var v0 = Vector512.Load(row) + b;
+            var v1 = Vector512.Load(row + NR) + b1;
+            if (residual != null)
+            {
+                float* res = residual + (long)r * ldr;
+                v0 += Vector512.Load(res);
+                v1 += Vector512.Load(res + NR);
+            }
+            v0.Store(row);
+            v1.Store(row + NR);
+        }
+    }
+
+    /// <summary>
+    /// The AVX-512 micro-kernel: C (6 × 32) = [C +] A (packed 6-row tile) · [B micro-panel p | micro-panel p + 1]: the
+    /// same packed layouts as <see cref="Accumulate"/>, two panels read side by side, one Vector512 per row and panel
+    /// (12 accumulators, 2 loads, 6 broadcasts, 12 FMAs per k).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    static void Accumulate512(float* a, float* b0p, float* b1p, int kc, float* c, nint ldc, bool load)
+    {
+        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (load)
+        {
+            c00 = Vector512.Load(c); c01 = Vector512.Load(c + NR);
+            c10 = Vector512.Load(c + ldc); c11 = Vector512.Load(c + ldc + NR);
+            c20 = Vector512.Load(c + 2 * ldc); c21 = Vector512.Load(c + 2 * ldc + NR);
+            c30 = Vector512.Load(c + 3 * ldc); c31 = Vector512.Load(c + 3 * ldc + NR);
+            c40 = Vector512.Load(c + 4 * ldc); c41 = Vector512.Load(c + 4 * ldc + NR);
+            c50 = Vector512.Load(c + 5 * ldc); c51 = Vector512.Load(c + 5 * ldc + NR);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector512<float>.Zero;
+        }
+        for (int kk = 0; kk < kc; kk++)
+        {
+            var b0 = Vector512.Load(b0p);
+            var b1 = Vector512.Load(b1p);
+            b0p += NR; b1p += NR;
+            var x = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            a += MR;
+        }
+        c00.Store(c); c01.Store(c + NR);
+        c10.Store(c + ldc); c11.Store(c + ldc + NR);
+        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + NR);
+        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + NR);
+        c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + NR);
+        c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + NR);
     }
 
     static void ZeroEpilogue(int rowStart, int rowEnd, int n, float* c, int ldc, int panelStart, int panelEnd, float* bias, float* residual, int ldr)
