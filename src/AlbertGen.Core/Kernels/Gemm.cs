@@ -163,22 +163,27 @@ public static unsafe class Gemm
                     float* biasP = bias == null ? null : bias + col;
                     // AVX-512: two full panels at once, one zmm per row of each (a 6 × 32 tile)
                     bool pair = Vector512.IsHardwareAccelerated && p + 1 < panelEnd && col + 2 * NR <= n;
+                    float* bpNext = bp + (long)k * NR;
+                    float* biasNext = biasP == null ? null : biasP + NR;
                     for (int row = i0; row < i1; row += MR)
                     {
                         int rows = Math.Min(MR, i1 - row);
                         float* resP = residual == null ? null : residual + (long)row * ldr + col;
+                        float* resNext = resP == null ? null : resP + NR;
                         float* cP = c + (long)row * ldc + col;
                         if (pair && rows == MR)
                         {
-                            Accumulate512(block + (long)row * kc, bp, bp + (long)k * NR, kc, cP, ldc, load: !first);
+                            Accumulate512(block + (long)row * kc, bp, bpNext, kc, cP, ldc, load: !first);
                             if (last && (bias != null || residual != null))
-                                Epilogue512(cP, ldc, biasP, resP, ldr);
+                            {
+                                Epilogue(cP, ldc, MR, NR, biasP, resP, ldr);
+                                Epilogue(cP + NR, ldc, MR, NR, biasNext, resNext, ldr);
+                            }
                             continue;
                         }
                         Kernel6x16(block + (long)row * kc, rows, bp, kc, cP, ldc, cols, first, last, biasP, resP, ldr);
                         if (pair)
-                            Kernel6x16(block + (long)row * kc, rows, bp + (long)k * NR, kc, cP + NR, ldc, NR, first, last,
-                                biasP == null ? null : biasP + NR, resP == null ? null : resP + NR, ldr);
+                            Kernel6x16(block + (long)row * kc, rows, bpNext, kc, cP + NR, ldc, NR, first, last, biasNext, resNext, ldr);
                     }
                     if (pair) p++;
                 }
@@ -295,27 +300,6 @@ public static unsafe class Gemm
         c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 8);
         c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 8);
         c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 8);
-    }
-
-    /// <summary>Bias and residual for a full 6 × 32 tile (<see cref="Accumulate512"/>).</summary>
-    static void Epilogue512(float* c, int ldc, float* bias, float* residual, int ldr)
-    {
-        var b = bias == null ? Vector512<float>.Zero : Vector512.Load(bias);
-        var b1 = bias == null ? Vector512<float>.Zero : Vector512.Load(bias + NR);
-        for (int r = 0; r < MR; r++)
-        {
-            float* row = c + (long)r * ldc;
-            var v0 = Vector512.Load(row) + b;
-            var v1 = Vector512.Load(row + NR) + b1;
-            if (residual != null)
-            {
-                float* res = residual + (long)r * ldr;
-                v0 += Vector512.Load(res);
-                v1 += Vector512.Load(res + NR);
-            }
-            v0.Store(row);
-            v1.Store(row + NR);
-        }
     }
 
     /// <summary>
