@@ -64,6 +64,7 @@ internal static class PretrainCommand
         if (a.BatchSize < 1 || a.MaxSeqLength < 8)
             throw new ArgumentException("--batch-size must be ≥ 1 and --max-seq-length ≥ 8");
         var kind = AlbertOptimizer.ParseKind(a.Optimizer);
+        var computeType = TorchRuntime.ParsePrecision(a.Precision);
         if (!TorchRuntime.TryInitialize(out var reason))
         {
             Console.Error.WriteLine($"error: {reason}");
@@ -74,7 +75,7 @@ internal static class PretrainCommand
         using var backend = a.Config is not null
             ? TorchAlbertBackend.Create(AlbertConfig.Load(a.Config), AlbertHead.PreTraining, a.Seed, a.Device)
             : TorchAlbertBackend.Load(a.Model!, AlbertHead.PreTraining, a.Device);
-        backend.ComputeType = TorchRuntime.ParsePrecision(a.Precision);
+        backend.ComputeType = computeType;
         var c = backend.Config;
         IPretrainingBatchSource source = a.Inputs is not null
             ? new FixedBatchSource(AlbertBatch.Load(a.Inputs))
