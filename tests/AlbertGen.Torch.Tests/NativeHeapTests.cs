@@ -52,8 +52,8 @@ public sealed class NativeHeapFactAttribute : FactAttribute
     {
         if (!OperatingSystem.IsLinux() || !File.Exists("/proc/thread-self/stat"))
             Skip = "Linux only: the setting is glibc's, and faults are counted from /proc/thread-self/stat";
-        else if (Environment.GetEnvironmentVariables().Keys.Cast<string>().Any(k => k.StartsWith("MALLOC_", StringComparison.Ordinal) || k is "GLIBC_TUNABLES" or "ALBERTGEN_NO_MALLOPT"))
-            Skip = "malloc is tuned through the environment here, so AlbertGen leaves it alone";
+        else if (NativeHeap.LeftToUser())
+            Skip = $"malloc is tuned through the environment here ({string.Join(", ", NativeHeap.UserSettings)}), so AlbertGen leaves it alone";
         else if (!TorchRuntime.TryInitialize(out var reason))
             Skip = reason ?? "libtorch could not be loaded";
     }
