@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace AlbertGen.Kernels;
 
@@ -19,6 +20,12 @@ namespace AlbertGen.Kernels;
 public static unsafe class Gemm
 {
     public const int MR = 6;
+    /// <summary>
+    /// Floats ahead of the current k step at which the AVX-512 kernels prefetch B (32 cache lines, 2 KB). The weights
+    /// stream from DRAM when a panel is first used; the hardware prefetcher alone leaves the kernel stalled on that
+    /// stream (M = 16: 1.15–1.41 ms → 0.84–0.98 ms for 768 × 3072 on one thread; 8, 16, 64, 128 and 256 lines measured worse).
+    /// </summary>
+    const int PrefetchAhead = 32 * NR;
     public const int NR = 16;
     public const int KC = 256;
     /// <summary>Rows of A packed at a time: MC × KC floats (192 KB) stay in the 512 KB L2 of Zen 3 while B panels stream past.</summary>
@@ -33,7 +40,19 @@ public static unsafe class Gemm
     /// <summary>K block length for a GEMM with <paramref name="m"/> rows. Few rows (short sequences): each B panel
     /// serves at most a few tiles and the GEMM streams B from L3/DRAM, so K is not blocked and every panel is read
     /// front to back in one sequential pass (prefetcher-friendly).</summary>
-    public static int KBlock(int m, int k) => m <= SmallM ? Math.Max(k, 1) : KC;
+    public static int KBlock(int m, int k)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // the AVX-512 kernels hold 18–24 rows per pass and read B from L2 as well as L1: long K blocks, split evenly
+            int blocks = (k + KC512 - 1) / KC512;
+            return Math.Max(1, (k + blocks - 1) / Math.Max(blocks, 1));
+        }
+        return m <= SmallM ? Math.Max(k, 1) : KC;
+    }
+
+    /// <summary>Longest K block on the AVX-512 path (one thread, M = 128–192: 768–1536 gave 98–107 GFLOP/s, 256 gave 84–100).</summary>
+    public const int KC512 = 1536;
 
     /// <summary>Rows rounded up to whole MR-row tiles.</summary>
     public static int PaddedRows(int m) => (m + MR - 1) / MR * MR;
@@ -155,6 +174,11 @@ public static unsafe class Gemm
             for (int i0 = rowStart; i0 < rowEnd; i0 += MC)
             {
                 int i1 = Math.Min(rowEnd, i0 + MC);
+                if (Vector512.IsHardwareAccelerated && i1 - i0 > MR)
+                {
+                    RunTall512(block, kc, k0, k, first, last, i0, i1, packedB, n, c, ldc, panelStart, panelEnd, bias, residual, ldr);
+                    continue;
+                }
                 for (int p = panelStart; p < panelEnd; p++)
                 {
                     float* bp = packedB + (long)p * k * NR + (long)k0 * NR;
@@ -189,6 +213,133 @@ public static unsafe class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Short inputs on AVX-512 (one K block, 13 … <see cref="SmallM"/> rows): each B panel is read once from memory for
+    /// all rows, by a kernel that keeps 3 or 4 row tiles (18 or 24 rows) × 16 columns in zmm accumulators, instead of
+    /// once per 6-row tile. With few rows the GEMM is bound by streaming B; one pass lets the stream overlap the FMAs.
+    /// </summary>
+    static void RunTall512(float* block, int kc, int k0, int k, bool first, bool last, int i0, int i1, float* packedB, int n,
+        float* c, int ldc, int panelStart, int panelEnd, float* bias, float* residual, int ldr)
+    {
+        for (int p = panelStart; p < panelEnd; p++)
+        {
+            float* bp = packedB + (long)p * k * NR + (long)k0 * NR;
+            int col = p * NR;
+            int cols = Math.Min(NR, n - col);
+            float* biasP = bias == null ? null : bias + col;
+            int row = i0;
+            while (row < i1)
+            {
+                int tiles = (i1 - row + MR - 1) / MR;
+                int group = tiles is 5 or 6 ? 3 : Math.Min(4, tiles);
+                int rows = Math.Min(group * MR, i1 - row);
+                float* cP = c + (long)row * ldc + col;
+                float* resP = residual == null ? null : residual + (long)row * ldr + col;
+                float* a = block + (long)row * kc;
+                if (cols < NR || group < 2)
+                {
+                    for (int r = 0; r < rows; r += MR)
+                        Kernel6x16(a + (long)r * kc, Math.Min(MR, rows - r), bp, kc, cP + (long)r * ldc, ldc, cols, first, last, biasP,
+                            resP == null ? null : resP + (long)r * ldr, ldr);
+                }
+                else
+                {
+                    if (group == 4) AccumulateTall512<Tiles4>(a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first);
+                    else if (group == 3) AccumulateTall512<Tiles3>(a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first);
+                    else AccumulateTall512<Tiles2>(a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first);
+                    if (last && (bias != null || residual != null))
+                        Epilogue(cP, ldc, rows, NR, biasP, resP, ldr);
+                }
+                row += rows;
+            }
+        }
+    }
+
+    interface ITileCount { static abstract int Tiles { get; } }
+    struct Tiles2 : ITileCount { public static int Tiles => 2; }
+    struct Tiles3 : ITileCount { public static int Tiles => 3; }
+    struct Tiles4 : ITileCount { public static int Tiles => 4; }
+
+    /// <summary>
+    /// C (rows × 16, rows ≤ 6·T) = A (T consecutive packed 6-row tiles, <paramref name="tileStride"/> floats apart) · B
+    /// micro-panel (kc × 16): 6·T zmm accumulators, per k one B load, 6·T broadcasts and FMAs. T is a type argument so
+    /// the JIT compiles one straight-line kernel per tile count. Rows past <paramref name="rows"/> are computed from
+    /// the zero padding of the packed tile and not stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    static void AccumulateTall512<T>(float* a, nint tileStride, float* b, int kc, float* c, nint ldc, int rows, bool load) where T : struct, ITileCount
+    {
+        Vector512<float> c00, c01, c02, c03, c04, c05, c10, c11, c12, c13, c14, c15;
+        Vector512<float> c20, c21, c22, c23, c24, c25, c30, c31, c32, c33, c34, c35;
+        c00 = c01 = c02 = c03 = c04 = c05 = c10 = c11 = c12 = c13 = c14 = c15 = Vector512<float>.Zero;
+        c20 = c21 = c22 = c23 = c24 = c25 = c30 = c31 = c32 = c33 = c34 = c35 = Vector512<float>.Zero;
+        float* a1 = a + tileStride, a2 = a1 + tileStride, a3 = a2 + tileStride;
+        for (int kk = 0; kk < kc; kk++)
+        {
+            var bv = Vector512.Load(b);
+            if (Sse.IsSupported) Sse.Prefetch0(b + PrefetchAhead);
+            b += NR;
+            c00 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), bv, c00);
+            c01 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), bv, c01);
+            c02 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), bv, c02);
+            c03 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), bv, c03);
+            c04 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), bv, c04);
+            c05 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), bv, c05);
+            c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[0]), bv, c10);
+            c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[1]), bv, c11);
+            c12 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[2]), bv, c12);
+            c13 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[3]), bv, c13);
+            c14 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[4]), bv, c14);
+            c15 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[5]), bv, c15);
+            if (T.Tiles > 2)
+            {
+                c20 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[0]), bv, c20);
+                c21 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[1]), bv, c21);
+                c22 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[2]), bv, c22);
+                c23 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[3]), bv, c23);
+                c24 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[4]), bv, c24);
+                c25 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[5]), bv, c25);
+            }
+            if (T.Tiles > 3)
+            {
+                c30 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[0]), bv, c30);
+                c31 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[1]), bv, c31);
+                c32 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[2]), bv, c32);
+                c33 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[3]), bv, c33);
+                c34 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[4]), bv, c34);
+                c35 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[5]), bv, c35);
+            }
+            a += MR; a1 += MR; a2 += MR; a3 += MR;
+        }
+        StoreRows(c, ldc, rows, load, c00, c01, c02, c03, c04, c05);
+        StoreRows(c + 6 * ldc, ldc, rows - 6, load, c10, c11, c12, c13, c14, c15);
+        if (T.Tiles > 2) StoreRows(c + 12 * ldc, ldc, rows - 12, load, c20, c21, c22, c23, c24, c25);
+        if (T.Tiles > 3) StoreRows(c + 18 * ldc, ldc, rows - 18, load, c30, c31, c32, c33, c34, c35);
+    }
+
+    /// <summary>Stores (or with <paramref name="add"/>, adds to C) the first <paramref name="rows"/> (≤ 6) of six row vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void StoreRows(float* c, nint ldc, int rows, bool add, Vector512<float> r0, Vector512<float> r1, Vector512<float> r2,
+        Vector512<float> r3, Vector512<float> r4, Vector512<float> r5)
+    {
+        if (rows <= 0) return;
+        if (add)
+        {
+            r0 += Vector512.Load(c);
+            if (rows > 1) r1 += Vector512.Load(c + ldc);
+            if (rows > 2) r2 += Vector512.Load(c + 2 * ldc);
+            if (rows > 3) r3 += Vector512.Load(c + 3 * ldc);
+            if (rows > 4) r4 += Vector512.Load(c + 4 * ldc);
+            if (rows > 5) r5 += Vector512.Load(c + 5 * ldc);
+        }
+        r0.Store(c);
+        if (rows > 1) r1.Store(c + ldc);
+        if (rows > 2) r2.Store(c + 2 * ldc);
+        if (rows > 3) r3.Store(c + 3 * ldc);
+        if (rows > 4) r4.Store(c + 4 * ldc);
+        if (rows > 5) r5.Store(c + 5 * ldc);
     }
 
     /// <summary>
@@ -328,6 +479,11 @@ public static unsafe class Gemm
         {
             var b0 = Vector512.Load(b0p);
             var b1 = Vector512.Load(b1p);
+            if (Sse.IsSupported)
+            {
+                Sse.Prefetch0(b0p + PrefetchAhead);
+                Sse.Prefetch0(b1p + PrefetchAhead);
+            }
             b0p += NR; b1p += NR;
             var x = Vector512.Create(a[0]);
             c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
