@@ -148,6 +148,28 @@ public class KernelTests
         }
     }
 
+    [Fact]
+    public void VectorExp_is_within_2_ulp_of_double_exp_zero_below_the_normal_range_and_finite_above()
+    {
+        var rng = new Random(5);
+        var xs = Enumerable.Range(0, 20000).Select(_ => (float)(rng.NextDouble() * 174 - 87))
+            .Concat([0f, -0f, 1e-30f, 0.34657359f, -0.34657359f, 88f, -87.3f, 1f, -1f]).ToArray();
+        for (int i = 0; i + 8 <= xs.Length; i += 8)
+        {
+            var y = VectorExp.Exp(System.Runtime.Intrinsics.Vector256.Create(xs.AsSpan(i, 8)));
+            for (int j = 0; j < 8; j++)
+            {
+                double e = Math.Exp(xs[i + j]);
+                Assert.True(Math.Abs(y[j] - e) <= 2.4e-7 * e, $"exp({xs[i + j]}) = {y[j]} vs {e}");
+            }
+        }
+        var extreme = VectorExp.Exp(System.Runtime.Intrinsics.Vector256.Create(-1e30f, -1000f, -88f, float.NegativeInfinity, 89f, 1000f, float.MaxValue, float.PositiveInfinity));
+        for (int j = 0; j < 4; j++)
+            Assert.Equal(0f, extreme[j]); // below the normal range (and a masked score, −∞): exactly zero
+        for (int j = 4; j < 8; j++)
+            Assert.Equal((float)Math.Exp(88), extreme[j], 1e32f); // saturates, finite
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(7)]

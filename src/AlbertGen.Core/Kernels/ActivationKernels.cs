@@ -79,24 +79,23 @@ public static class ActivationKernels
     static Vector256<float> TanhV(Vector256<float> u)
     {
         u = Vector256.Min(Vector256.Max(u, Vector256.Create(-9f)), Vector256.Create(9f));
-        var e = Vector256.Exp(u + u);
+        var e = VectorExp.Exp(u + u);
         return Vector256<float>.One - Vector256.Create(2f) / (e + Vector256<float>.One);
     }
 
+    /// <summary>1 / (1 + e⁻ˣ); far left e⁻ˣ saturates at e⁸⁸, giving ≈ 6e-39 rather than 0 (a product with it stays finite).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> SigmoidV(Vector256<float> x)
-    {
-        x = Vector256.Max(x, Vector256.Create(-80f));
-        return Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
-    }
+    static Vector256<float> SigmoidV(Vector256<float> x) =>
+        Vector256<float>.One / (Vector256<float>.One + VectorExp.Exp(-x));
 
+    // GELU's ½x(1 + tanh u) is computed as x·σ(2u), the same function: no 1 + tanh cancellation on the left tail.
     readonly struct GeluTanhOp : IOp
     {
         public static float Invoke(float x) => 0.5f * x * (1f + MathF.Tanh(Sqrt2OverPi * (x + 0.044715f * x * x * x)));
         public static Vector256<float> Invoke(Vector256<float> x)
         {
-            var u = Vector256.Create(Sqrt2OverPi) * (x + Vector256.Create(0.044715f) * x * x * x);
-            return Vector256.Create(0.5f) * x * (Vector256<float>.One + TanhV(u));
+            var u = Vector256.Create(2 * Sqrt2OverPi) * Vector256.FusedMultiplyAdd(Vector256.Create(0.044715f) * x * x, x, x);
+            return x * SigmoidV(u);
         }
     }
 
@@ -105,8 +104,8 @@ public static class ActivationKernels
         public static float Invoke(float x) => 0.5f * x * (1f + MathF.Tanh(x * 0.7978845608f * (1f + 0.044715f * x * x)));
         public static Vector256<float> Invoke(Vector256<float> x)
         {
-            var u = x * Vector256.Create(0.7978845608f) * (Vector256<float>.One + Vector256.Create(0.044715f) * x * x);
-            return Vector256.Create(0.5f) * x * (Vector256<float>.One + TanhV(u));
+            var u = x * Vector256.Create(2 * 0.7978845608f) * (Vector256<float>.One + Vector256.Create(0.044715f) * x * x);
+            return x * SigmoidV(u);
         }
     }
 

@@ -246,11 +246,11 @@ public static unsafe class Gemm
                 }
                 else
                 {
-                    if (group == 4) AccumulateTall512<Tiles4>(a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first);
-                    else if (group == 3) AccumulateTall512<Tiles3>(a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first);
-                    else AccumulateTall512<Tiles2>(a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first);
-                    if (last && (bias != null || residual != null))
-                        Epilogue(cP, ldc, rows, NR, biasP, resP, ldr);
+                    // bias and residual are added as the last K block's tile is stored
+                    float* tileBias = last ? biasP : null, tileResidual = last ? resP : null;
+                    if (group == 4) AccumulateTall512<Tiles4>(a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first, tileBias, tileResidual, ldr);
+                    else if (group == 3) AccumulateTall512<Tiles3>(a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first, tileBias, tileResidual, ldr);
+                    else AccumulateTall512<Tiles2>(a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first, tileBias, tileResidual, ldr);
                 }
                 row += rows;
             }
@@ -269,7 +269,8 @@ public static unsafe class Gemm
     /// the zero padding of the packed tile and not stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    static void AccumulateTall512<T>(float* a, nint tileStride, float* b, int kc, float* c, nint ldc, int rows, bool load) where T : struct, ITileCount
+    static void AccumulateTall512<T>(float* a, nint tileStride, float* b, int kc, float* c, nint ldc, int rows, bool load,
+        float* bias, float* residual, nint ldr) where T : struct, ITileCount
     {
         Vector512<float> c00, c01, c02, c03, c04, c05, c10, c11, c12, c13, c14, c15;
         Vector512<float> c20, c21, c22, c23, c24, c25, c30, c31, c32, c33, c34, c35;
@@ -313,33 +314,39 @@ public static unsafe class Gemm
             }
             a += MR; a1 += MR; a2 += MR; a3 += MR;
         }
-        StoreRows(c, ldc, rows, load, c00, c01, c02, c03, c04, c05);
-        StoreRows(c + 6 * ldc, ldc, rows - 6, load, c10, c11, c12, c13, c14, c15);
-        if (T.Tiles > 2) StoreRows(c + 12 * ldc, ldc, rows - 12, load, c20, c21, c22, c23, c24, c25);
-        if (T.Tiles > 3) StoreRows(c + 18 * ldc, ldc, rows - 18, load, c30, c31, c32, c33, c34, c35);
+        var biasV = bias == null ? Vector512<float>.Zero : Vector512.Load(bias);
+        StoreRows(c, ldc, rows, load, biasV, residual, ldr, c00, c01, c02, c03, c04, c05);
+        StoreRows(c + 6 * ldc, ldc, rows - 6, load, biasV, residual == null ? null : residual + 6 * ldr, ldr, c10, c11, c12, c13, c14, c15);
+        if (T.Tiles > 2)
+            StoreRows(c + 12 * ldc, ldc, rows - 12, load, biasV, residual == null ? null : residual + 12 * ldr, ldr, c20, c21, c22, c23, c24, c25);
+        if (T.Tiles > 3)
+            StoreRows(c + 18 * ldc, ldc, rows - 18, load, biasV, residual == null ? null : residual + 18 * ldr, ldr, c30, c31, c32, c33, c34, c35);
     }
 
-    /// <summary>Stores (or with <paramref name="add"/>, adds to C) the first <paramref name="rows"/> (≤ 6) of six row vectors.</summary>
+    /// <summary>
+    /// Stores the first <paramref name="rows"/> (≤ 6) of six accumulator rows: [C +] acc + bias [+ residual], in the order
+    /// the separate <see cref="Epilogue"/> adds them (bias is zero when there is none).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void StoreRows(float* c, nint ldc, int rows, bool add, Vector512<float> r0, Vector512<float> r1, Vector512<float> r2,
-        Vector512<float> r3, Vector512<float> r4, Vector512<float> r5)
+    static void StoreRows(float* c, nint ldc, int rows, bool add, Vector512<float> bias, float* residual, nint ldr,
+        Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3, Vector512<float> r4, Vector512<float> r5)
     {
         if (rows <= 0) return;
-        if (add)
-        {
-            r0 += Vector512.Load(c);
-            if (rows > 1) r1 += Vector512.Load(c + ldc);
-            if (rows > 2) r2 += Vector512.Load(c + 2 * ldc);
-            if (rows > 3) r3 += Vector512.Load(c + 3 * ldc);
-            if (rows > 4) r4 += Vector512.Load(c + 4 * ldc);
-            if (rows > 5) r5 += Vector512.Load(c + 5 * ldc);
-        }
-        r0.Store(c);
-        if (rows > 1) r1.Store(c + ldc);
-        if (rows > 2) r2.Store(c + 2 * ldc);
-        if (rows > 3) r3.Store(c + 3 * ldc);
-        if (rows > 4) r4.Store(c + 4 * ldc);
-        if (rows > 5) r5.Store(c + 5 * ldc);
+        StoreRow(c, add, bias, residual, r0);
+        if (rows > 1) StoreRow(c + ldc, add, bias, residual == null ? null : residual + ldr, r1);
+        if (rows > 2) StoreRow(c + 2 * ldc, add, bias, residual == null ? null : residual + 2 * ldr, r2);
+        if (rows > 3) StoreRow(c + 3 * ldc, add, bias, residual == null ? null : residual + 3 * ldr, r3);
+        if (rows > 4) StoreRow(c + 4 * ldc, add, bias, residual == null ? null : residual + 4 * ldr, r4);
+        if (rows > 5) StoreRow(c + 5 * ldc, add, bias, residual == null ? null : residual + 5 * ldr, r5);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void StoreRow(float* c, bool add, Vector512<float> bias, float* residual, Vector512<float> r)
+    {
+        if (add) r = Vector512.Load(c) + r;
+        r += bias;
+        if (residual != null) r += Vector512.Load(residual);
+        r.Store(c);
     }
 
     /// <summary>

@@ -60,14 +60,27 @@ public static class NormKernels
         for (int i = 0; i < n; i++) y[i] = (float)((x[i] - mean) * rstd * weight[i] + bias[i]);
     }
 
-    /// <summary>In-place softmax of one row.</summary>
+    /// <summary>In-place softmax of one row: exp(x − max) in one pass that also sums (<see cref="VectorExp"/>), then a scale.</summary>
     public static void Softmax(Span<float> x)
     {
         if (x.IsEmpty) return;
         float max = TensorPrimitives.Max(x);
-        TensorPrimitives.Subtract(x, max, x);
-        TensorPrimitives.Exp(x, x);
-        float sum = TensorPrimitives.Sum(x);
+        int n = x.Length, i = 0;
+        var mv = Vector256.Create(max);
+        var acc = Vector256<float>.Zero;
+        for (; i <= n - 8; i += 8)
+        {
+            var e = VectorExp.Exp(Vector256.Create(x.Slice(i, 8)) - mv);
+            e.CopyTo(x.Slice(i, 8));
+            acc += e;
+        }
+        float sum = Vector256.Sum(acc);
+        for (; i < n; i++)
+        {
+            float e = MathF.Exp(x[i] - max);
+            x[i] = e;
+            sum += e;
+        }
         TensorPrimitives.Multiply(x, 1f / sum, x);
     }
 
