@@ -248,19 +248,54 @@ public static unsafe class Gemm
                 {
                     // bias and residual are added as the last K block's tile is stored
                     float* tileBias = last ? biasP : null, tileResidual = last ? resP : null;
-                    if (group == 4) AccumulateTall512<Tiles4>(a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first, tileBias, tileResidual, ldr);
-                    else if (group == 3) AccumulateTall512<Tiles3>(a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first, tileBias, tileResidual, ldr);
-                    else AccumulateTall512<Tiles2>(a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first, tileBias, tileResidual, ldr);
+                    AccumulateTall512(group, a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first, tileBias, tileResidual, ldr);
                 }
                 row += rows;
             }
         }
     }
 
-    interface ITileCount { static abstract int Tiles { get; } }
-    struct Tiles2 : ITileCount { public static int Tiles => 2; }
-    struct Tiles3 : ITileCount { public static int Tiles => 3; }
-    struct Tiles4 : ITileCount { public static int Tiles => 4; }
+    /// <summary>A tall kernel's shape: <see cref="Tiles"/> row tiles, of which the last computes only its first
+    /// <see cref="LastRows"/> rows (2, 4 or 6: m = 16 is 6 + 6 + 4 rows, not 18).</summary>
+    interface ITileCount
+    {
+        static abstract int Tiles { get; }
+        static abstract int LastRows { get; }
+    }
+    struct Tiles2 : ITileCount { public static int Tiles => 2; public static int LastRows => 6; }
+    struct Tiles2Last4 : ITileCount { public static int Tiles => 2; public static int LastRows => 4; }
+    struct Tiles2Last2 : ITileCount { public static int Tiles => 2; public static int LastRows => 2; }
+    struct Tiles3 : ITileCount { public static int Tiles => 3; public static int LastRows => 6; }
+    struct Tiles3Last4 : ITileCount { public static int Tiles => 3; public static int LastRows => 4; }
+    struct Tiles3Last2 : ITileCount { public static int Tiles => 3; public static int LastRows => 2; }
+    struct Tiles4 : ITileCount { public static int Tiles => 4; public static int LastRows => 6; }
+    struct Tiles4Last4 : ITileCount { public static int Tiles => 4; public static int LastRows => 4; }
+    struct Tiles4Last2 : ITileCount { public static int Tiles => 4; public static int LastRows => 2; }
+
+    /// <summary>Whether row <paramref name="row"/> of tile <paramref name="tile"/> is computed (folds to a constant per T).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static bool Live<T>(int tile, int row) where T : struct, ITileCount =>
+        tile < T.Tiles && (tile < T.Tiles - 1 || row < T.LastRows);
+
+    /// <summary>The tall kernel for <paramref name="tiles"/> row tiles and <paramref name="rows"/> valid rows.</summary>
+    static void AccumulateTall512(int tiles, float* a, nint tileStride, float* b, int kc, float* c, nint ldc, int rows, bool load,
+        float* bias, float* residual, nint ldr)
+    {
+        int lastRows = rows - (tiles - 1) * MR; // 1 … 6
+        switch (tiles * 8 + (lastRows + 1) / 2)
+        {
+            case 2 * 8 + 1: AccumulateTall512<Tiles2Last2>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            case 2 * 8 + 2: AccumulateTall512<Tiles2Last4>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            case 2 * 8 + 3: AccumulateTall512<Tiles2>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            case 3 * 8 + 1: AccumulateTall512<Tiles3Last2>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            case 3 * 8 + 2: AccumulateTall512<Tiles3Last4>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            case 3 * 8 + 3: AccumulateTall512<Tiles3>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            case 4 * 8 + 1: AccumulateTall512<Tiles4Last2>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            case 4 * 8 + 2: AccumulateTall512<Tiles4Last4>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            case 4 * 8 + 3: AccumulateTall512<Tiles4>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            default: throw new ArgumentOutOfRangeException(nameof(tiles));
+        }
+    }
 
     /// <summary>
     /// C (rows × 16, rows ≤ 6·T) = A (T consecutive packed 6-row tiles, <paramref name="tileStride"/> floats apart) · B
@@ -284,34 +319,28 @@ public static unsafe class Gemm
             b += NR;
             c00 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), bv, c00);
             c01 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), bv, c01);
-            c02 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), bv, c02);
-            c03 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), bv, c03);
-            c04 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), bv, c04);
-            c05 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), bv, c05);
-            c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[0]), bv, c10);
-            c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[1]), bv, c11);
-            c12 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[2]), bv, c12);
-            c13 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[3]), bv, c13);
-            c14 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[4]), bv, c14);
-            c15 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[5]), bv, c15);
-            if (T.Tiles > 2)
-            {
-                c20 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[0]), bv, c20);
-                c21 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[1]), bv, c21);
-                c22 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[2]), bv, c22);
-                c23 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[3]), bv, c23);
-                c24 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[4]), bv, c24);
-                c25 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[5]), bv, c25);
-            }
-            if (T.Tiles > 3)
-            {
-                c30 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[0]), bv, c30);
-                c31 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[1]), bv, c31);
-                c32 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[2]), bv, c32);
-                c33 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[3]), bv, c33);
-                c34 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[4]), bv, c34);
-                c35 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[5]), bv, c35);
-            }
+            if (Live<T>(0, 2)) c02 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), bv, c02);
+            if (Live<T>(0, 3)) c03 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), bv, c03);
+            if (Live<T>(0, 4)) c04 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), bv, c04);
+            if (Live<T>(0, 5)) c05 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), bv, c05);
+            if (Live<T>(1, 0)) c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[0]), bv, c10);
+            if (Live<T>(1, 1)) c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[1]), bv, c11);
+            if (Live<T>(1, 2)) c12 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[2]), bv, c12);
+            if (Live<T>(1, 3)) c13 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[3]), bv, c13);
+            if (Live<T>(1, 4)) c14 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[4]), bv, c14);
+            if (Live<T>(1, 5)) c15 = Vector512.FusedMultiplyAdd(Vector512.Create(a1[5]), bv, c15);
+            if (Live<T>(2, 0)) c20 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[0]), bv, c20);
+            if (Live<T>(2, 1)) c21 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[1]), bv, c21);
+            if (Live<T>(2, 2)) c22 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[2]), bv, c22);
+            if (Live<T>(2, 3)) c23 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[3]), bv, c23);
+            if (Live<T>(2, 4)) c24 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[4]), bv, c24);
+            if (Live<T>(2, 5)) c25 = Vector512.FusedMultiplyAdd(Vector512.Create(a2[5]), bv, c25);
+            if (Live<T>(3, 0)) c30 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[0]), bv, c30);
+            if (Live<T>(3, 1)) c31 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[1]), bv, c31);
+            if (Live<T>(3, 2)) c32 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[2]), bv, c32);
+            if (Live<T>(3, 3)) c33 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[3]), bv, c33);
+            if (Live<T>(3, 4)) c34 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[4]), bv, c34);
+            if (Live<T>(3, 5)) c35 = Vector512.FusedMultiplyAdd(Vector512.Create(a3[5]), bv, c35);
             a += MR; a1 += MR; a2 += MR; a3 += MR;
         }
         var biasV = bias == null ? Vector512<float>.Zero : Vector512.Load(bias);
