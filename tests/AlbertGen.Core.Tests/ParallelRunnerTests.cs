@@ -35,6 +35,20 @@ public class ParallelRunnerTests
     }
 
     [Fact]
+    public void Rounds_after_the_workers_have_parked_still_run_every_task()
+    {
+        // 5 ms between rounds is far past the workers' spin window: each round has to wake a parked worker
+        using var runner = new ParallelRunner(3);
+        for (int round = 0; round < 20; round++)
+        {
+            Thread.Sleep(5);
+            var job = new CountingJob(64);
+            runner.For(64, job);
+            Assert.All(job.Hits, h => Assert.Equal(1, h));
+        }
+    }
+
+    [Fact]
     public void A_failing_task_surfaces_and_the_runner_stays_usable()
     {
         using var runner = new ParallelRunner(2);
