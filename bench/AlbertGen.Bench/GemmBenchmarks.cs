@@ -4,13 +4,14 @@ using AlbertGen.Kernels;
 namespace AlbertGen.Bench;
 
 /// <summary>
-/// The packed Vector256 GEMM on the encoder's shapes, single-threaded (one core; the whole-model benchmark uses
-/// both). GFLOP/s = 2·M·N·K / time; compare with the machine's FMA peak (~145 GFLOP/s on one core here).
+/// The packed GEMM on the encoder's shapes (M = 128: a 128-token input; M = 16: a short one), single-threaded (one
+/// core; the whole-model benchmark uses both); the AVX-512 kernels where Vector512 is accelerated, else Vector256.
+/// GFLOP/s = 2·M·N·K / time; compare with <see cref="PeakBenchmarks"/> from the same run.
 /// </summary>
 [MemoryDiagnoser]
 public class GemmBenchmarks
 {
-    [Params(128)]
+    [Params(16, 128)]
     public int M { get; set; }
 
     [Params("768x768", "768x3072", "3072x768")]
