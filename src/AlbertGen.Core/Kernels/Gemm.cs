@@ -7,39 +7,47 @@ namespace AlbertGen.Kernels;
 
 /// <summary>
 /// C (m × n) = A (m × k, row-major) · B (packed, <see cref="PackedMatrix"/>) [+ bias] [+ residual].
-/// Goto/BLIS-style: B is pre-packed in panels of NR = 16 columns, K is blocked by <see cref="KC"/> so one
-/// B micro-panel (KC × 16 floats = 16 KB) stays in L1 while all rows of A stream past it, and a 6 × 16
-/// micro-kernel keeps 12 Vector256 accumulators in registers (6 broadcasts + 2 loads + 12 FMAs per k),
-/// as in ONNX Runtime's MLAS SgemmKernelFma3 and BLIS's haswell kernel. Row tails reuse the 6-row kernel on
-/// clamped row pointers (the extra rows are computed but not stored); column tails go through a small
-/// buffer. Single-threaded over a range of panels: callers split panels across threads. Where Vector512 is
-/// accelerated (AVX-512), pairs of full panels run through <see cref="Accumulate512"/> (a 6 × 32 tile, one zmm per row
-/// and panel) on the same packed layouts; the NativeAOT build targets x86-64-v3 and keeps the Vector256 kernel.
+/// Goto/BLIS-style: B is pre-packed in panels of NR = 16 columns and A per call in 6-row, k-major tiles
+/// (<see cref="PackRows"/>). Two kernel families on the same layouts, chosen at run time:
+/// <list type="bullet">
+/// <item>Vector256 (AVX2): K blocked by <see cref="KC"/> above <see cref="SmallM"/> rows so one B micro-panel
+/// (KC × 16 floats = 16 KB) stays in L1 while all row tiles stream past; a 6 × 16 micro-kernel keeps 12 ymm
+/// accumulators (6 broadcasts + 2 loads + 12 FMAs per k), as MLAS's SgemmKernelFma3 and BLIS's haswell kernel.</item>
+/// <item>Vector512 (AVX-512, decision D16): each panel is swept once per group of 2–4 row tiles by
+/// <see cref="AccumulateTall512{T}"/> (up to 24 rows × 16 columns in zmm accumulators, B prefetched 2 KB ahead),
+/// K blocked only past <see cref="KC512"/>, bias and residual added in the store; ≤ 6 rows use the 6 × 32
+/// <see cref="Accumulate512"/> over panel pairs. The NativeAOT build targets x86-64-v3 and keeps the Vector256 kernel.</item>
+/// </list>
+/// Row tails compute the padded rows of the last tile without storing them; column tails go through a small
+/// buffer. Single-threaded over a range of panels (and rows, for <see cref="RunPacked"/>): callers split the work
+/// across threads.
 /// </summary>
 [SkipLocalsInit]
 public static unsafe class Gemm
 {
     public const int MR = 6;
+    public const int NR = 16;
     /// <summary>
     /// Floats ahead of the current k step at which the AVX-512 kernels prefetch B (32 cache lines, 2 KB). The weights
     /// stream from DRAM when a panel is first used; the hardware prefetcher alone leaves the kernel stalled on that
     /// stream (M = 16: 1.15–1.41 ms → 0.84–0.98 ms for 768 × 3072 on one thread; 8, 16, 64, 128 and 256 lines measured worse).
     /// </summary>
     const int PrefetchAhead = 32 * NR;
-    public const int NR = 16;
     public const int KC = 256;
-    /// <summary>Rows of A packed at a time: MC × KC floats (192 KB) stay in the 512 KB L2 of Zen 3 while B panels stream past.</summary>
+    /// <summary>Rows of A per block: MC × KC floats (192 KB) stay in the 512 KB L2 of Zen 3 while B panels stream past
+    /// (on the AVX-512 path a block of MC × KC512 floats is larger than L2; measured no slower than 768-long K blocks).</summary>
     public const int MC = 192;
 
-    /// <summary>Up to this many rows, K is not blocked (see <see cref="Run(float*, int, int, float*, int, int, float*, int, int, int, float*, float*, int)"/>).</summary>
+    /// <summary>Up to this many rows the Vector256 path does not block K (<see cref="KBlock"/>).</summary>
     public const int SmallM = 48;
 
     [ThreadStatic] static float[]? t_packedA;
     [ThreadStatic] static int t_packedAOffset;
 
-    /// <summary>K block length for a GEMM with <paramref name="m"/> rows. Few rows (short sequences): each B panel
-    /// serves at most a few tiles and the GEMM streams B from L3/DRAM, so K is not blocked and every panel is read
-    /// front to back in one sequential pass (prefetcher-friendly).</summary>
+    /// <summary>K block length for a GEMM with <paramref name="m"/> rows. Vector256: few rows (short sequences) leave
+    /// K unblocked, so every panel is read front to back in one sequential pass (each serves only a few tiles and
+    /// streams from L3/DRAM anyway), else <see cref="KC"/>. Vector512: the tall kernels read B from L2 as well as L1,
+    /// so K is split evenly into blocks of at most <see cref="KC512"/>.</summary>
     public static int KBlock(int m, int k)
     {
         if (Vector512.IsHardwareAccelerated)
