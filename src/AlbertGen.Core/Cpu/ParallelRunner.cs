@@ -120,12 +120,14 @@ internal sealed class ParallelRunner : IDisposable
     void WaitForRound(int seen)
     {
         long start = Stopwatch.GetTimestamp();
-        int spins = 0;
+        // SpinWait pauses a few times, then yields the core on every call: with more threads than cores the worker
+        // that has work gets to run (a plain pause loop here made --threads 3 on two cores 30% slower)
+        var spin = new SpinWait();
         while (Volatile.Read(ref _generation) == seen && !_disposed)
         {
-            if (++spins < 64 || Stopwatch.GetTimestamp() - start < SpinTicks)
+            if (spin.Count < 64 || Stopwatch.GetTimestamp() - start < SpinTicks)
             {
-                Thread.SpinWait(8);
+                spin.SpinOnce(sleep1Threshold: -1);
                 continue;
             }
             lock (_parkGate)
