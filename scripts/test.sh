@@ -11,7 +11,7 @@ status=$?
 # again with AVX-512 disabled so the Vector256 kernels (what AVX2 machines and the NativeAOT build run) are tested too.
 if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
   DOTNET_EnableAVX512F=0 dotnet test tests/AlbertGen.Core.Tests -c Release --no-build --nologo -v q \
-    --filter "FullyQualifiedName~KernelTests|FullyQualifiedName~GemmBoundsTests|FullyQualifiedName~GoldenFixtureTests|FullyQualifiedName~GoldenTinyTests" \
+    --filter "FullyQualifiedName~KernelTests|FullyQualifiedName~GemmJobTests|FullyQualifiedName~GemmBoundsTests|FullyQualifiedName~GoldenFixtureTests|FullyQualifiedName~GoldenTinyTests" \
     --logger "trx;LogFileName=core-avx2.trx" --results-directory "$results" || status=$?
 fi
 passed=0; failed=0; skipped=0; files=0

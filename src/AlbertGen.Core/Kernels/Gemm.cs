@@ -91,8 +91,9 @@ public static unsafe class Gemm
     /// Packs rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) (rowStart a multiple of MR) of A (m × k) into
     /// <paramref name="dst"/> (<see cref="PackedALength"/> floats): for each K block of <see cref="KBlock"/> columns
     /// starting at k0, the block sits at PaddedRows(m)·k0 and row tile t at + t·MR·kc, k-major inside the tile
-    /// (dst[kk·MR + r]) so the micro-kernel's six broadcasts read one contiguous line. Rows past m are zero.
-    /// Disjoint row ranges can be packed in parallel.
+    /// (dst[kk·MR + r]) so the micro-kernel's six broadcasts read one contiguous line. The padding rows of a last,
+    /// partial tile repeat its last row (finite values whose results are never stored). Disjoint row ranges can be
+    /// packed in parallel.
     /// </summary>
     public static void PackRows(float* a, int lda, int m, int k, float* dst, int rowStart, int rowEnd)
     {
@@ -103,30 +104,24 @@ public static unsafe class Gemm
             float* block = dst + (long)mPad * k0;
             for (int t = rowStart; t < rowEnd; t += MR)
             {
-                int rows = Math.Min(MR, m - t);
+                int last = Math.Min(MR, m - t) - 1;
+                float* s0 = a + (long)t * lda + k0;
+                float* s1 = s0 + Math.Min(1, last) * (long)lda, s2 = s0 + Math.Min(2, last) * (long)lda;
+                float* s3 = s0 + Math.Min(3, last) * (long)lda, s4 = s0 + Math.Min(4, last) * (long)lda;
+                float* s5 = s0 + Math.Min(5, last) * (long)lda;
                 float* d = block + (long)t * kc;
-                if (rows == MR)
+                int kk = 0;
+                if (Avx.IsSupported)
                 {
-                    float* s0 = a + (long)t * lda + k0, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
-                    int kk = 0;
-                    if (System.Runtime.Intrinsics.X86.Avx.IsSupported)
-                    {
-                        // 8 columns at a time: transpose 6 rows × 8 into 8 × 6 (two zero rows pad the 8 × 8 transpose);
-                        // each output row is stored as 8 floats and the next store overwrites its 2 spare lanes, so the
-                        // last group of a tile stops one short and the scalar loop finishes it
-                        for (; kk + 8 < kc; kk += 8, d += 8 * MR)
-                            Transpose6x8(s0 + kk, s1 + kk, s2 + kk, s3 + kk, s4 + kk, s5 + kk, d);
-                    }
-                    for (; kk < kc; kk++, d += MR)
-                    {
-                        d[0] = s0[kk]; d[1] = s1[kk]; d[2] = s2[kk]; d[3] = s3[kk]; d[4] = s4[kk]; d[5] = s5[kk];
-                    }
+                    // 8 columns at a time: transpose 6 rows × 8 into 8 × 6 (two zero rows pad the 8 × 8 transpose);
+                    // each output row is stored as 8 floats and the next store overwrites its 2 spare lanes, so the
+                    // last group of a tile stops one short and the scalar loop finishes it
+                    for (; kk + 8 < kc; kk += 8, d += 8 * MR)
+                        Transpose6x8(s0 + kk, s1 + kk, s2 + kk, s3 + kk, s4 + kk, s5 + kk, d);
                 }
-                else
+                for (; kk < kc; kk++, d += MR)
                 {
-                    for (int kk = 0; kk < kc; kk++, d += MR)
-                        for (int r = 0; r < MR; r++)
-                            d[r] = r < rows ? a[(long)(t + r) * lda + k0 + kk] : 0f;
+                    d[0] = s0[kk]; d[1] = s1[kk]; d[2] = s2[kk]; d[3] = s3[kk]; d[4] = s4[kk]; d[5] = s5[kk];
                 }
             }
         }
@@ -140,23 +135,23 @@ public static unsafe class Gemm
         var a3 = Vector256.Load(r3); var a4 = Vector256.Load(r4); var a5 = Vector256.Load(r5);
         var a6 = Vector256<float>.Zero; var a7 = Vector256<float>.Zero;
         // classic AVX 8 × 8 transpose: unpack pairs, shuffle quads, swap 128-bit halves
-        var t0 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(a0, a1); var t1 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(a0, a1);
-        var t2 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(a2, a3); var t3 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(a2, a3);
-        var t4 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(a4, a5); var t5 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(a4, a5);
-        var t6 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(a6, a7); var t7 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(a6, a7);
-        var u0 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0x44); var u1 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0x44); var u3 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0x44); var u5 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0x44); var u7 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0xEE);
+        var t0 = Avx.UnpackLow(a0, a1); var t1 = Avx.UnpackHigh(a0, a1);
+        var t2 = Avx.UnpackLow(a2, a3); var t3 = Avx.UnpackHigh(a2, a3);
+        var t4 = Avx.UnpackLow(a4, a5); var t5 = Avx.UnpackHigh(a4, a5);
+        var t6 = Avx.UnpackLow(a6, a7); var t7 = Avx.UnpackHigh(a6, a7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
         // column c of the input = [u(c%4) low half, u(c%4 + 4) low half] for c < 4, high halves for c ≥ 4
-        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x20).Store(d);
-        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x20).Store(d + 6);
-        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x20).Store(d + 12);
-        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x20).Store(d + 18);
-        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x31).Store(d + 24);
-        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x31).Store(d + 30);
-        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x31).Store(d + 36);
-        System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x31).Store(d + 42);
+        Avx.Permute2x128(u0, u4, 0x20).Store(d);
+        Avx.Permute2x128(u1, u5, 0x20).Store(d + 6);
+        Avx.Permute2x128(u2, u6, 0x20).Store(d + 12);
+        Avx.Permute2x128(u3, u7, 0x20).Store(d + 18);
+        Avx.Permute2x128(u0, u4, 0x31).Store(d + 24);
+        Avx.Permute2x128(u1, u5, 0x31).Store(d + 30);
+        Avx.Permute2x128(u2, u6, 0x31).Store(d + 36);
+        Avx.Permute2x128(u3, u7, 0x31).Store(d + 42);
     }
 
     /// <summary>

@@ -1,0 +1,42 @@
+using AlbertGen.Config;
+using AlbertGen.Cpu;
+using AlbertGen.Kernels;
+
+namespace AlbertGen.Tests;
+
+/// <summary>The threaded GEMM job (A packed by parallel tasks, then row block × panel chunk tasks) matches the naive GEMM.</summary>
+public unsafe class GemmJobTests
+{
+    static float[] Random(Random rng, int n)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float)(rng.NextDouble() * 2 - 1);
+        return a;
+    }
+
+    [Theory]
+    [InlineData(1, 768, 64)]
+    [InlineData(16, 768, 96)]
+    [InlineData(16, 3072, 48)]
+    [InlineData(40, 1600, 64)]
+    [InlineData(130, 768, 80)]
+    public void Threaded_gemm_matches_naive(int m, int k, int n)
+    {
+        var rng = new Random(m + k + n);
+        var a = Random(rng, m * k);
+        var w = Random(rng, n * k);
+        var bias = Random(rng, n);
+        var packed = PackedMatrix.FromLinearWeight(w, n, k);
+        var expected = new float[m * n];
+        GemmNaive.Linear(a, m, k, w, n, expected, bias, default);
+        var actual = new float[m * n];
+        using var runner = new ParallelRunner(2);
+        var job = new GemmJob();
+        fixed (float* pa = a)
+        fixed (float* pc = actual)
+        fixed (float* pb = bias)
+            job.Run(runner, pa, k, m, packed, pc, n, pb);
+        for (int i = 0; i < actual.Length; i++)
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-6 * Math.Sqrt(k) * 4 + 1e-6 * Math.Abs(expected[i]), $"[{i / n},{i % n}]: {actual[i]} vs {expected[i]}");
+    }
+}
