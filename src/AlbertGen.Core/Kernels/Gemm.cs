@@ -219,9 +219,11 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// Short inputs on AVX-512 (one K block, 13 … <see cref="SmallM"/> rows): each B panel is read once from memory for
-    /// all rows, by a kernel that keeps 3 or 4 row tiles (18 or 24 rows) × 16 columns in zmm accumulators, instead of
-    /// once per 6-row tile. With few rows the GEMM is bound by streaming B; one pass lets the stream overlap the FMAs.
+    /// The AVX-512 path for a row block of more than one tile (D16), one K block: per B micro-panel, the rows go through
+    /// <see cref="AccumulateTall512{T}"/> in groups of 2–4 row tiles (up to 24 rows × 16 columns in zmm accumulators),
+    /// so the panel is streamed from memory once per group rather than once per 6-row tile; a short input is one
+    /// group, one pass over the weights, with the stream overlapping the FMAs. A partial last panel (n not a multiple
+    /// of 16) takes the 6 × 16 kernel with its edge buffer.
     /// </summary>
     static void RunTall512(float* block, int kc, int k0, int k, bool first, bool last, int i0, int i1, float* packedB, int n,
         float* c, int ldc, int panelStart, int panelEnd, float* bias, float* residual, int ldr)
