@@ -11,14 +11,9 @@ pre="$1"; rand="$2"; out="$3"; sizes="${4:-1000 3000 10000}"; epochs="${5:-3}"
 shared="${SHARED:-../shared}"
 albertgen=(${ALBERTGEN:-dotnet src/AlbertGen.Cli/bin/Release/net10.0/albertgen.dll})
 mkdir -p "$out"
-ft() { # model out size
-  OMP_NUM_THREADS=1 "${albertgen[@]}" finetune --task sequence-classification --model "$1" \
-    --train "$shared/data/tasks/SST-2/train.tsv" --dev "$shared/data/tasks/SST-2/dev.tsv" --labels negative,positive \
-    --max-examples "$3" --epochs "$epochs" --batch-size 32 --max-seq-length 64 --lr 0.0001 --seed 7 --device cpu \
-    --out "$2" > "$2.log" 2>&1
-}
+source scripts/default-model/sst2.sh
 for n in $sizes; do
-  ft "$pre" "$out/pretrained-$n" "$n" & ft "$rand" "$out/random-$n" "$n" & wait
+  sst2_finetune "$pre" "$out/pretrained-$n" "$epochs" cpu "$n" & sst2_finetune "$rand" "$out/random-$n" "$epochs" cpu "$n" & wait
 done
 echo "| training examples | epochs | pretrained: dev accuracy / MCC | random init: dev accuracy / MCC |"
 echo "|---:|---:|---:|---:|"

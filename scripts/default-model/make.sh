@@ -43,12 +43,8 @@ mapfile -t corpus < <(ls "$shared"/data/corpus/*.txt | grep -v -F "$(basename "$
   --device cpu --out "$work/random-init"
 
 # 3. SST-2 classifiers: pretrained and random init, same data and budget, one libtorch thread each, side by side
-sst2() {
-  OMP_NUM_THREADS=1 "${albertgen[@]}" finetune --task sequence-classification --model "$1" \
-    --train "$shared/data/tasks/SST-2/train.tsv" --dev "$shared/data/tasks/SST-2/dev.tsv" --labels negative,positive \
-    --epochs 1 --batch-size 32 --max-seq-length 64 --lr 0.0001 --seed 7 --device auto --out "$2" > "$2.log" 2>&1
-}
-sst2 "$work/pretrain2" "$work/sst2" & sst2 "$work/random-init" "$work/sst2-random" & wait
+source scripts/default-model/sst2.sh
+sst2_finetune "$work/pretrain2" "$work/sst2" 1 auto & sst2_finetune "$work/random-init" "$work/sst2-random" 1 auto & wait
 tail -n 2 "$work/sst2.log" "$work/sst2-random.log"
 
 # 3b. the same comparison with fewer labelled examples (first 1000 / 4000 / 10000 sentences, 3 epochs each)
