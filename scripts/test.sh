@@ -10,7 +10,7 @@ status=$?
 # On an AVX-512 machine the run above exercised the Vector512 kernels; run the kernel, bounds and golden tests
 # again with AVX-512 disabled so the Vector256 kernels (what AVX2 machines and the NativeAOT build run) are tested too.
 if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
-  DOTNET_EnableAVX512F=0 dotnet test tests/AlbertGen.Core.Tests -c Release --no-build --nologo -v q \
+  DOTNET_EnableAVX512=0 dotnet test tests/AlbertGen.Core.Tests -c Release --no-build --nologo -v q \
     --filter "FullyQualifiedName~KernelTests|FullyQualifiedName~GemmJobTests|FullyQualifiedName~GemmBoundsTests|FullyQualifiedName~GoldenFixtureTests|FullyQualifiedName~GoldenTinyTests" \
     --logger "trx;LogFileName=core-avx2.trx" --results-directory "$results" || status=$?
 fi

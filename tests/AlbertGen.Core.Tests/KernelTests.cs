@@ -20,11 +20,10 @@ public class KernelTests
             foreach (int n in new[] { 1, 3, 15, 16, 17, 33, 48, 50, 64 }) // 48, 64: whole panel pairs (the AVX-512 kernel) with and without a lone panel
                 foreach (int k in new[] { 1, 7, 255, 256, 257, 600 })
                     d.Add(m, n, k);
-        // above Gemm.SmallM rows K is blocked by KC; above MC rows A is packed in several blocks; past KC512 the
-        // AVX-512 path blocks K too (the tall kernels then add to C, the 6 × 32 one for 5 rows loads C); 8 … 24 rows: 2-, 3- and 4-tile groups whose last
-        // tile computes 2, 4 or 6 rows
+        // past Gemm.KC, K is blocked (the kernels then add to C); above MC rows A is packed in several blocks; 5 rows:
+        // the AVX-512 6 × 32 kernel; 8 … 24 rows: 2-, 3- and 4-tile groups whose last tile computes 2, 4 or 6 rows
         foreach (int m in new[] { 5, 8, 10, 12, 16, 20, 22, 24, Gemm.SmallM + 1, 97, Gemm.MC + 7 })
-            foreach (int k in new[] { 255, 600, Gemm.KC512 + 1 })
+            foreach (int k in new[] { 255, 600, Gemm.KC + 1 })
             {
                 d.Add(m, 33, k);
                 d.Add(m, 64, k);
