@@ -202,7 +202,11 @@ public static unsafe class Gemm
                             }
                             continue;
                         }
-                        Kernel6x16(block + (long)row * kc, rows, bp, kc, cP, ldc, cols, first, last, biasP, resP, ldr);
+                        // the second row tile prefetches the next panel's block into L2 (one line per k), so the next
+                        // panel's first tile does not wait on memory (Zen 4, one thread, M = 16: 768 × 3072 1.4–1.8 →
+                        // 1.0–1.1 ms)
+                        float* pf = row - i0 == MR && p + 1 < panelEnd ? bp + (long)k * NR : null;
+                        Kernel6x16(block + (long)row * kc, rows, bp, kc, cP, ldc, cols, first, last, biasP, resP, ldr, pf);
                         if (pair)
                             Kernel6x16(block + (long)row * kc, rows, bpNext, kc, cP + NR, ldc, NR, first, last, biasNext, resNext, ldr);
                     }
@@ -382,11 +386,11 @@ public static unsafe class Gemm
     /// edge tiles go through a stack tile. Bias and residual are added after the last block.
     /// </summary>
     static void Kernel6x16(float* packedA, int rows, float* b, int kc, float* c, int ldc, int cols,
-        bool first, bool last, float* bias, float* residual, int ldr)
+        bool first, bool last, float* bias, float* residual, int ldr, float* prefetch = null)
     {
         if (rows == MR && cols == NR)
         {
-            Accumulate(packedA, b, kc, c, ldc, load: !first);
+            Accumulate(packedA, b, kc, c, ldc, load: !first, prefetch == null ? b : prefetch);
             if (last && (bias != null || residual != null))
                 Epilogue(c, ldc, MR, NR, bias, residual, ldr);
             return;
@@ -398,7 +402,7 @@ public static unsafe class Gemm
             for (int r = 0; r < rows; r++)
                 new ReadOnlySpan<float>(c + (long)r * ldc, cols).CopyTo(new Span<float>(tile + r * NR, NR));
         }
-        Accumulate(packedA, b, kc, tile, NR, load: true);
+        Accumulate(packedA, b, kc, tile, NR, load: true, b);
         if (last)
             Epilogue(tile, NR, rows, cols, bias, residual, ldr);
         for (int r = 0; r < rows; r++)
@@ -443,9 +447,11 @@ public static unsafe class Gemm
     /// B micro-panel (kc × 16). Twelve Vector256 accumulators stay in registers: per k, two B loads, six broadcasts,
     /// twelve FMAs (MLAS's SgemmKernelFma3 / BLIS haswell layout). A is pre-packed (<see cref="PackRows"/>) so the six
     /// broadcasts read one contiguous line; kept small and separate so the JIT keeps everything in registers.
+    /// <paramref name="prefetch"/> advances one cache line per k and is prefetched into L2 (the next panel's block, or
+    /// <paramref name="b"/> itself when there is nothing to fetch).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    static void Accumulate(float* a, float* b, int kc, float* c, nint ldc, bool load)
+    static void Accumulate(float* a, float* b, int kc, float* c, nint ldc, bool load, float* prefetch)
     {
         Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (load)
@@ -465,6 +471,8 @@ public static unsafe class Gemm
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
+            if (Sse.IsSupported) Sse.Prefetch1(prefetch);
+            prefetch += NR;
             b += NR;
             var x = Vector256.Create(a[0]);
             c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
