@@ -7,13 +7,6 @@ namespace AlbertGen.Tests;
 /// <summary>The threaded GEMM job (A packed by parallel tasks, then row block × panel chunk tasks) matches the naive GEMM.</summary>
 public unsafe class GemmJobTests
 {
-    static float[] Random(Random rng, int n)
-    {
-        var a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float)(rng.NextDouble() * 2 - 1);
-        return a;
-    }
-
     [Theory]
     [InlineData(1, 768, 64)]
     [InlineData(16, 768, 96)]
@@ -23,9 +16,9 @@ public unsafe class GemmJobTests
     public void Threaded_gemm_matches_naive(int m, int k, int n)
     {
         var rng = new Random(m + k + n);
-        var a = Random(rng, m * k);
-        var w = Random(rng, n * k);
-        var bias = Random(rng, n);
+        var a = KernelTests.Random(rng, m * k);
+        var w = KernelTests.Random(rng, n * k);
+        var bias = KernelTests.Random(rng, n);
         var packed = PackedMatrix.FromLinearWeight(w, n, k);
         var expected = new float[m * n];
         GemmNaive.Linear(a, m, k, w, n, expected, bias, default);

@@ -6,7 +6,7 @@ namespace AlbertGen.Tests;
 /// <summary>Every optimised kernel against its naive twin, over shapes that are and are not multiples of the vector width and the 6 × 16 tile.</summary>
 public class KernelTests
 {
-    static float[] Random(Random rng, int n, float scale = 1f)
+    internal static float[] Random(Random rng, int n, float scale = 1f)
     {
         var a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float)(rng.NextDouble() * 2 - 1) * scale;

@@ -49,8 +49,8 @@ public static unsafe class Gemm
     /// </summary>
     public const int KC = 1536;
 
-    /// <summary>K block length (<see cref="KC"/>); the same for every row count <paramref name="m"/>.</summary>
-    public static int KBlock(int m, int k)
+    /// <summary>K block length for a reduction of <paramref name="k"/>: at most <see cref="KC"/>, blocks of equal length.</summary>
+    public static int KBlock(int k)
     {
         int blocks = Math.Max(1, (k + KC - 1) / KC);
         return Math.Max(1, (k + blocks - 1) / blocks);
@@ -91,7 +91,7 @@ public static unsafe class Gemm
     /// </summary>
     public static void PackRows(float* a, int lda, int m, int k, float* dst, int rowStart, int rowEnd)
     {
-        int kBlock = KBlock(m, k), mPad = PaddedRows(m);
+        int kBlock = KBlock(k), mPad = PaddedRows(m);
         for (int k0 = 0; k0 < k; k0 += kBlock)
         {
             int kc = Math.Min(kBlock, k - k0);
@@ -162,7 +162,7 @@ public static unsafe class Gemm
             ZeroEpilogue(rowStart, rowEnd, n, c, ldc, panelStart, panelEnd, bias, residual, ldr);
             return;
         }
-        int kBlock = KBlock(m, k), mPad = PaddedRows(m);
+        int kBlock = KBlock(k), mPad = PaddedRows(m);
         for (int k0 = 0; k0 < k; k0 += kBlock)
         {
             int kc = Math.Min(kBlock, k - k0);
@@ -304,7 +304,7 @@ public static unsafe class Gemm
     /// C (rows × 16, rows ≤ 6·T) = A (T consecutive packed 6-row tiles, <paramref name="tileStride"/> floats apart) · B
     /// micro-panel (kc × 16): 6·T zmm accumulators, per k one B load, 6·T broadcasts and FMAs. T is a type argument so
     /// the JIT compiles one straight-line kernel per tile count. Rows past <paramref name="rows"/> are computed from
-    /// the zero padding of the packed tile and not stored.
+    /// the packed tile's padding rows (copies of its last row) and not stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     static void AccumulateTall512<T>(float* a, nint tileStride, float* b, int kc, float* c, nint ldc, int rows, bool load,
