@@ -15,19 +15,20 @@ public class KernelTests
 
     public static TheoryData<int, int, int> GemmShapes()
     {
-        var d = new TheoryData<int, int, int>();
+        var shapes = new SortedSet<(int M, int N, int K)>();
         foreach (int m in new[] { 1, 2, 5, 6, 7, 13, 31 })
-            foreach (int n in new[] { 1, 3, 15, 16, 17, 33, 48, 50, 64 }) // 48, 64: whole panel pairs (the AVX-512 kernel) with and without a lone panel
+            foreach (int n in new[] { 1, 3, 15, 16, 17, 33, 48, 50, 64 }) // 48, 64: whole panel pairs (the AVX-512 wide kernel) with and without a lone panel (the tall kernel)
                 foreach (int k in new[] { 1, 7, 255, 256, 257, 600 })
-                    d.Add(m, n, k);
-        // past Gemm.KC, K is blocked (the kernels then add to C); above MC rows A is packed in several blocks; 5 rows:
-        // the AVX-512 6 × 32 kernel; 8 … 24 rows: 2-, 3- and 4-tile groups whose last tile computes 2, 4 or 6 rows
-        foreach (int m in new[] { 5, 8, 10, 12, 16, 20, 22, 24, Gemm.SmallM + 1, 97, Gemm.MC + 7 })
+                    shapes.Add((m, n, k));
+        // past Gemm.KC, K is blocked (the kernels then add to C); above MC rows A is packed in several blocks. AVX-512:
+        // 1 … 12 rows are one wide group whose last tile computes 2, 4 or 6 rows; with a lone panel (n = 48), 8 … 24
+        // rows are 2-, 3- and 4-tile tall groups
+        foreach (int m in new[] { 3, 4, 5, 8, 10, 12, 16, 20, 22, 24, Gemm.SmallM + 1, 97, Gemm.MC + 7 })
             foreach (int k in new[] { 255, 600, Gemm.KC + 1 })
-            {
-                d.Add(m, 33, k);
-                d.Add(m, 64, k);
-            }
+                foreach (int n in new[] { 33, 48, 64 })
+                    shapes.Add((m, n, k));
+        var d = new TheoryData<int, int, int>();
+        foreach (var (m, n, k) in shapes) d.Add(m, n, k);
         return d;
     }
 

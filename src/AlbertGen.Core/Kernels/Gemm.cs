@@ -12,10 +12,10 @@ namespace AlbertGen.Kernels;
 /// <list type="bullet">
 /// <item>Vector256 (AVX2): a 6 × 16 micro-kernel per (row tile, panel) keeps 12 ymm accumulators (6 broadcasts +
 /// 2 loads + 12 FMAs per k), as MLAS's SgemmKernelFma3 and BLIS's haswell kernel.</item>
-/// <item>Vector512 (AVX-512, decision D16): each panel is swept once per group of 2–4 row tiles by
-/// <see cref="AccumulateTall512{T}"/> (up to 24 rows × 16 columns in zmm accumulators, B prefetched 2 KB ahead),
-/// bias and residual added in the store; ≤ 6 rows use the 6 × 32
-/// <see cref="Accumulate512"/> over panel pairs. The NativeAOT build targets x86-64-v3 and keeps the Vector256 kernel.</item>
+/// <item>Vector512 (AVX-512, decisions D16, D18): pairs of panels are swept by <see cref="AccumulateWide512{T}"/>, 12 rows
+/// × 32 columns in zmm accumulators (a lone last panel by <see cref="AccumulateTall512{T}"/>, up to 24 rows × 16),
+/// B prefetched 2 KB ahead, bias and residual added in the store. The NativeAOT build targets x86-64-v3 and keeps the
+/// Vector256 kernel.</item>
 /// </list>
 /// Row tails compute the padded rows of the last tile without storing them; column tails go through a small
 /// buffer. Single-threaded over a range of panels (and rows, for <see cref="RunPacked"/>): callers split the work
@@ -171,9 +171,9 @@ public static unsafe class Gemm
             for (int i0 = rowStart; i0 < rowEnd; i0 += MC)
             {
                 int i1 = Math.Min(rowEnd, i0 + MC);
-                if (Vector512.IsHardwareAccelerated && i1 - i0 > MR)
+                if (Vector512.IsHardwareAccelerated)
                 {
-                    RunTall512(block, kc, k0, k, first, last, i0, i1, packedB, n, c, ldc, panelStart, panelEnd, bias, residual, ldr);
+                    RunPacked512(block, kc, k0, k, first, last, i0, i1, packedB, n, c, ldc, panelStart, panelEnd, bias, residual, ldr);
                     continue;
                 }
                 for (int p = panelStart; p < panelEnd; p++)
@@ -182,65 +182,62 @@ public static unsafe class Gemm
                     int col = p * NR;
                     int cols = Math.Min(NR, n - col);
                     float* biasP = bias == null ? null : bias + col;
-                    // AVX-512: two full panels at once, one zmm per row of each (a 6 × 32 tile)
-                    bool pair = Vector512.IsHardwareAccelerated && p + 1 < panelEnd && col + 2 * NR <= n;
-                    float* bpNext = bp + (long)k * NR;
-                    float* biasNext = biasP == null ? null : biasP + NR;
                     for (int row = i0; row < i1; row += MR)
                     {
                         int rows = Math.Min(MR, i1 - row);
                         float* resP = residual == null ? null : residual + (long)row * ldr + col;
-                        float* resNext = resP == null ? null : resP + NR;
                         float* cP = c + (long)row * ldc + col;
-                        if (pair && rows == MR)
-                        {
-                            Accumulate512(block + (long)row * kc, bp, bpNext, kc, cP, ldc, load: !first);
-                            if (last && (bias != null || residual != null))
-                            {
-                                Epilogue(cP, ldc, MR, NR, biasP, resP, ldr);
-                                Epilogue(cP + NR, ldc, MR, NR, biasNext, resNext, ldr);
-                            }
-                            continue;
-                        }
                         // the second row tile prefetches the next panel's block into L2 (one line per k), so the next
                         // panel's first tile does not wait on memory (Zen 4, one thread, M = 16: 768 × 3072 1.4–1.8 →
                         // 1.0–1.1 ms)
                         float* pf = row - i0 == MR && p + 1 < panelEnd ? bp + (long)k * NR : null;
                         Kernel6x16(block + (long)row * kc, rows, bp, kc, cP, ldc, cols, first, last, biasP, resP, ldr, pf);
-                        if (pair)
-                            Kernel6x16(block + (long)row * kc, rows, bpNext, kc, cP + NR, ldc, NR, first, last, biasNext, resNext, ldr);
                     }
-                    if (pair) p++;
                 }
             }
         }
     }
 
     /// <summary>
-    /// The AVX-512 path for a row block of more than one tile (D16), one K block: per B micro-panel, the rows go through
-    /// <see cref="AccumulateTall512{T}"/> in groups of 2–4 row tiles (up to 24 rows × 16 columns in zmm accumulators),
-    /// so the panel is streamed from memory once per group rather than once per 6-row tile; a short input is one
-    /// group, one pass over the weights, with the stream overlapping the FMAs. A partial last panel (n not a multiple
-    /// of 16) takes the 6 × 16 kernel with its edge buffer.
+    /// The AVX-512 path (D16, D18), one row block and K block. Panel pairs go through <see cref="AccumulateWide512{T}"/>
+    /// in groups of one or two row tiles (12 rows × 32 columns in 24 zmm accumulators: 2 B loads and 12 broadcasts per
+    /// 24 FMAs); a lone last panel goes through <see cref="AccumulateTall512{T}"/> (up to 24 rows × 16 columns), and a
+    /// partial last panel (n not a multiple of 16) through the 6 × 16 kernel with its edge buffer. Bias and residual are
+    /// added as the last K block's tiles are stored.
     /// </summary>
-    static void RunTall512(float* block, int kc, int k0, int k, bool first, bool last, int i0, int i1, float* packedB, int n,
+    static void RunPacked512(float* block, int kc, int k0, int k, bool first, bool last, int i0, int i1, float* packedB, int n,
         float* c, int ldc, int panelStart, int panelEnd, float* bias, float* residual, int ldr)
     {
+        float* tileBias = last ? bias : null, tileResidual = last ? residual : null;
         for (int p = panelStart; p < panelEnd; p++)
         {
             float* bp = packedB + (long)p * k * NR + (long)k0 * NR;
             int col = p * NR;
             int cols = Math.Min(NR, n - col);
-            float* biasP = bias == null ? null : bias + col;
-            int row = i0;
-            while (row < i1)
+            if (p + 1 < panelEnd && col + 2 * NR <= n)
             {
-                int tiles = (i1 - row + MR - 1) / MR;
+                // a pair of full panels
+                float* bpNext = bp + (long)k * NR;
+                for (int row = i0; row < i1; row += 2 * MR)
+                {
+                    int rows = Math.Min(2 * MR, i1 - row);
+                    AccumulateWide512(block + (long)row * kc, (nint)MR * kc, bp, bpNext, kc, c + (long)row * ldc + col, ldc, rows, !first,
+                        tileBias == null ? null : tileBias + col,
+                        tileResidual == null ? null : tileResidual + (long)row * ldr + col, ldr);
+                }
+                p++;
+                continue;
+            }
+            float* biasP = bias == null ? null : bias + col;
+            int r0 = i0;
+            while (r0 < i1)
+            {
+                int tiles = (i1 - r0 + MR - 1) / MR;
                 int group = tiles is 5 or 6 ? 3 : Math.Min(4, tiles);
-                int rows = Math.Min(group * MR, i1 - row);
-                float* cP = c + (long)row * ldc + col;
-                float* resP = residual == null ? null : residual + (long)row * ldr + col;
-                float* a = block + (long)row * kc;
+                int rows = Math.Min(group * MR, i1 - r0);
+                float* cP = c + (long)r0 * ldc + col;
+                float* resP = residual == null ? null : residual + (long)r0 * ldr + col;
+                float* a = block + (long)r0 * kc;
                 if (cols < NR || group < 2)
                 {
                     for (int r = 0; r < rows; r += MR)
@@ -249,11 +246,9 @@ public static unsafe class Gemm
                 }
                 else
                 {
-                    // bias and residual are added as the last K block's tile is stored
-                    float* tileBias = last ? biasP : null, tileResidual = last ? resP : null;
-                    AccumulateTall512(group, a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first, tileBias, tileResidual, ldr);
+                    AccumulateTall512(group, a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first, last ? biasP : null, last ? resP : null, ldr);
                 }
-                row += rows;
+                r0 += rows;
             }
         }
     }
@@ -265,6 +260,9 @@ public static unsafe class Gemm
         static abstract int Tiles { get; }
         static abstract int LastRows { get; }
     }
+    struct Tiles1 : ITileCount { public static int Tiles => 1; public static int LastRows => 6; }
+    struct Tiles1Last4 : ITileCount { public static int Tiles => 1; public static int LastRows => 4; }
+    struct Tiles1Last2 : ITileCount { public static int Tiles => 1; public static int LastRows => 2; }
     struct Tiles2 : ITileCount { public static int Tiles => 2; public static int LastRows => 6; }
     struct Tiles2Last4 : ITileCount { public static int Tiles => 2; public static int LastRows => 4; }
     struct Tiles2Last2 : ITileCount { public static int Tiles => 2; public static int LastRows => 2; }
@@ -496,58 +494,73 @@ public static unsafe class Gemm
         c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 8);
     }
 
+    /// <summary>The wide kernel for <paramref name="rows"/> (1–12) valid rows of one or two row tiles.</summary>
+    static void AccumulateWide512(float* a, nint tileStride, float* b0, float* b1, int kc, float* c, nint ldc, int rows, bool load,
+        float* bias, float* residual, nint ldr)
+    {
+        int tiles = (rows + MR - 1) / MR;
+        int lastRows = rows - (tiles - 1) * MR; // 1 … 6
+        switch (tiles * 8 + (lastRows + 1) / 2)
+        {
+            case 1 * 8 + 1: AccumulateWide512<Tiles1Last2>(a, tileStride, b0, b1, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            case 1 * 8 + 2: AccumulateWide512<Tiles1Last4>(a, tileStride, b0, b1, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            case 1 * 8 + 3: AccumulateWide512<Tiles1>(a, tileStride, b0, b1, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            case 2 * 8 + 1: AccumulateWide512<Tiles2Last2>(a, tileStride, b0, b1, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            case 2 * 8 + 2: AccumulateWide512<Tiles2Last4>(a, tileStride, b0, b1, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            case 2 * 8 + 3: AccumulateWide512<Tiles2>(a, tileStride, b0, b1, kc, c, ldc, rows, load, bias, residual, ldr); break;
+            default: throw new ArgumentOutOfRangeException(nameof(rows));
+        }
+    }
+
     /// <summary>
-    /// The AVX-512 micro-kernel: C (6 × 32) = [C +] A (packed 6-row tile) · [B micro-panel p | micro-panel p + 1]: the
-    /// same packed layouts as <see cref="Accumulate"/>, two panels read side by side, one Vector512 per row and panel
-    /// (12 accumulators, 2 loads, 6 broadcasts, 12 FMAs per k).
+    /// C (rows × 32, rows ≤ 6·T, T = 1 or 2) = A (T consecutive packed 6-row tiles) · [B micro-panel p | micro-panel
+    /// p + 1]: one zmm accumulator per row and panel (up to 24), per k two B loads, 6·T broadcasts and 12·T FMAs, both
+    /// panels prefetched 2 KB ahead. Rows past <paramref name="rows"/> are computed from the tile's padding rows and not
+    /// stored; bias (32 floats) and residual are added in the store.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    static void Accumulate512(float* a, float* b0p, float* b1p, int kc, float* c, nint ldc, bool load)
+    static void AccumulateWide512<T>(float* a, nint tileStride, float* b0, float* b1, int kc, float* c, nint ldc, int rows, bool load,
+        float* bias, float* residual, nint ldr) where T : struct, ITileCount
     {
-        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (load)
-        {
-            c00 = Vector512.Load(c); c01 = Vector512.Load(c + NR);
-            c10 = Vector512.Load(c + ldc); c11 = Vector512.Load(c + ldc + NR);
-            c20 = Vector512.Load(c + 2 * ldc); c21 = Vector512.Load(c + 2 * ldc + NR);
-            c30 = Vector512.Load(c + 3 * ldc); c31 = Vector512.Load(c + 3 * ldc + NR);
-            c40 = Vector512.Load(c + 4 * ldc); c41 = Vector512.Load(c + 4 * ldc + NR);
-            c50 = Vector512.Load(c + 5 * ldc); c51 = Vector512.Load(c + 5 * ldc + NR);
-        }
-        else
-        {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector512<float>.Zero;
-        }
+        Vector512<float> c00, c01, c02, c03, c04, c05, c10, c11, c12, c13, c14, c15;
+        Vector512<float> d00, d01, d02, d03, d04, d05, d10, d11, d12, d13, d14, d15;
+        c00 = c01 = c02 = c03 = c04 = c05 = c10 = c11 = c12 = c13 = c14 = c15 = Vector512<float>.Zero;
+        d00 = d01 = d02 = d03 = d04 = d05 = d10 = d11 = d12 = d13 = d14 = d15 = Vector512<float>.Zero;
+        float* a1 = a + tileStride;
         for (int kk = 0; kk < kc; kk++)
         {
-            var b0 = Vector512.Load(b0p);
-            var b1 = Vector512.Load(b1p);
+            var bv = Vector512.Load(b0);
+            var bw = Vector512.Load(b1);
             if (Sse.IsSupported)
             {
-                Sse.Prefetch0(b0p + PrefetchAhead);
-                Sse.Prefetch0(b1p + PrefetchAhead);
+                Sse.Prefetch0(b0 + PrefetchAhead);
+                Sse.Prefetch0(b1 + PrefetchAhead);
             }
-            b0p += NR; b1p += NR;
-            var x = Vector512.Create(a[0]);
-            c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-            x = Vector512.Create(a[1]);
-            c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-            x = Vector512.Create(a[2]);
-            c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-            x = Vector512.Create(a[3]);
-            c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-            x = Vector512.Create(a[4]);
-            c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
-            x = Vector512.Create(a[5]);
-            c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
-            a += MR;
+            b0 += NR; b1 += NR;
+            var x = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(x, bv, c00); d00 = Vector512.FusedMultiplyAdd(x, bw, d00);
+            x = Vector512.Create(a[1]); c01 = Vector512.FusedMultiplyAdd(x, bv, c01); d01 = Vector512.FusedMultiplyAdd(x, bw, d01);
+            if (Live<T>(0, 2)) { x = Vector512.Create(a[2]); c02 = Vector512.FusedMultiplyAdd(x, bv, c02); d02 = Vector512.FusedMultiplyAdd(x, bw, d02); }
+            if (Live<T>(0, 3)) { x = Vector512.Create(a[3]); c03 = Vector512.FusedMultiplyAdd(x, bv, c03); d03 = Vector512.FusedMultiplyAdd(x, bw, d03); }
+            if (Live<T>(0, 4)) { x = Vector512.Create(a[4]); c04 = Vector512.FusedMultiplyAdd(x, bv, c04); d04 = Vector512.FusedMultiplyAdd(x, bw, d04); }
+            if (Live<T>(0, 5)) { x = Vector512.Create(a[5]); c05 = Vector512.FusedMultiplyAdd(x, bv, c05); d05 = Vector512.FusedMultiplyAdd(x, bw, d05); }
+            if (Live<T>(1, 0)) { x = Vector512.Create(a1[0]); c10 = Vector512.FusedMultiplyAdd(x, bv, c10); d10 = Vector512.FusedMultiplyAdd(x, bw, d10); }
+            if (Live<T>(1, 1)) { x = Vector512.Create(a1[1]); c11 = Vector512.FusedMultiplyAdd(x, bv, c11); d11 = Vector512.FusedMultiplyAdd(x, bw, d11); }
+            if (Live<T>(1, 2)) { x = Vector512.Create(a1[2]); c12 = Vector512.FusedMultiplyAdd(x, bv, c12); d12 = Vector512.FusedMultiplyAdd(x, bw, d12); }
+            if (Live<T>(1, 3)) { x = Vector512.Create(a1[3]); c13 = Vector512.FusedMultiplyAdd(x, bv, c13); d13 = Vector512.FusedMultiplyAdd(x, bw, d13); }
+            if (Live<T>(1, 4)) { x = Vector512.Create(a1[4]); c14 = Vector512.FusedMultiplyAdd(x, bv, c14); d14 = Vector512.FusedMultiplyAdd(x, bw, d14); }
+            if (Live<T>(1, 5)) { x = Vector512.Create(a1[5]); c15 = Vector512.FusedMultiplyAdd(x, bv, c15); d15 = Vector512.FusedMultiplyAdd(x, bw, d15); }
+            a += MR; a1 += MR;
         }
-        c00.Store(c); c01.Store(c + NR);
-        c10.Store(c + ldc); c11.Store(c + ldc + NR);
-        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + NR);
-        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + NR);
-        c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + NR);
-        c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + NR);
+        var bias0 = bias == null ? Vector512<float>.Zero : Vector512.Load(bias);
+        var bias1 = bias == null ? Vector512<float>.Zero : Vector512.Load(bias + NR);
+        StoreRows(c, ldc, rows, load, bias0, residual, ldr, c00, c01, c02, c03, c04, c05);
+        StoreRows(c + NR, ldc, rows, load, bias1, residual == null ? null : residual + NR, ldr, d00, d01, d02, d03, d04, d05);
+        if (T.Tiles > 1)
+        {
+            float* c6 = c + 6 * ldc, r6 = residual == null ? null : residual + 6 * ldr;
+            StoreRows(c6, ldc, rows - 6, load, bias0, r6, ldr, c10, c11, c12, c13, c14, c15);
+            StoreRows(c6 + NR, ldc, rows - 6, load, bias1, r6 == null ? null : r6 + NR, ldr, d10, d11, d12, d13, d14, d15);
+        }
     }
 
     static void ZeroEpilogue(int rowStart, int rowEnd, int n, float* c, int ldc, int panelStart, int panelEnd, float* bias, float* residual, int ldr)
