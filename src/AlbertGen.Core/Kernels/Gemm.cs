@@ -388,9 +388,8 @@ public static unsafe class Gemm
     {
         if (rows == MR && cols == NR)
         {
-            Accumulate(packedA, b, kc, c, ldc, load: !first, prefetch == null ? b : prefetch);
-            if (last && (bias != null || residual != null))
-                Epilogue(c, ldc, MR, NR, bias, residual, ldr);
+            Accumulate(packedA, b, kc, c, ldc, load: !first, prefetch == null ? b : prefetch,
+                last ? bias : null, last ? residual : null, ldr);
             return;
         }
         float* tile = stackalloc float[MR * NR];
@@ -449,7 +448,8 @@ public static unsafe class Gemm
     /// <paramref name="b"/> itself when there is nothing to fetch).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    static void Accumulate(float* a, float* b, int kc, float* c, nint ldc, bool load, float* prefetch)
+    static void Accumulate(float* a, float* b, int kc, float* c, nint ldc, bool load, float* prefetch,
+        float* bias = null, float* residual = null, nint ldr = 0)
     {
         Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (load)
@@ -486,12 +486,29 @@ public static unsafe class Gemm
             c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
             a += MR;
         }
-        c00.Store(c); c01.Store(c + 8);
-        c10.Store(c + ldc); c11.Store(c + ldc + 8);
-        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 8);
-        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 8);
-        c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 8);
-        c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 8);
+        // bias and residual are added in the store, in the order the separate Epilogue adds them
+        var bias0 = bias == null ? Vector256<float>.Zero : Vector256.Load(bias);
+        var bias1 = bias == null ? Vector256<float>.Zero : Vector256.Load(bias + 8);
+        StoreRow(c, bias0, bias1, residual, c00, c01);
+        StoreRow(c + ldc, bias0, bias1, residual == null ? null : residual + ldr, c10, c11);
+        StoreRow(c + 2 * ldc, bias0, bias1, residual == null ? null : residual + 2 * ldr, c20, c21);
+        StoreRow(c + 3 * ldc, bias0, bias1, residual == null ? null : residual + 3 * ldr, c30, c31);
+        StoreRow(c + 4 * ldc, bias0, bias1, residual == null ? null : residual + 4 * ldr, c40, c41);
+        StoreRow(c + 5 * ldc, bias0, bias1, residual == null ? null : residual + 5 * ldr, c50, c51);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void StoreRow(float* c, Vector256<float> bias0, Vector256<float> bias1, float* residual, Vector256<float> r0, Vector256<float> r1)
+    {
+        r0 += bias0;
+        r1 += bias1;
+        if (residual != null)
+        {
+            r0 += Vector256.Load(residual);
+            r1 += Vector256.Load(residual + 8);
+        }
+        r0.Store(c);
+        r1.Store(c + 8);
     }
 
     /// <summary>The wide kernel for <paramref name="rows"/> (1–12) valid rows of one or two row tiles.</summary>
