@@ -64,6 +64,7 @@ public class ForwardBenchmarks
     [GlobalSetup(Target = nameof(OnnxRuntime))]
     public void SetupOrt()
     {
+        OrtNativeLibrary.Install();
         var (batch, seq) = ParseShape();
         string dir = ModelDir;
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = Environment.ProcessorCount };

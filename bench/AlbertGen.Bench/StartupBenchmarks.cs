@@ -23,6 +23,7 @@ public class StartupBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        OrtNativeLibrary.Install();
         _dir = ForwardBenchmarks.ModelDir;
         var rng = new Random(1234);
         int vocab = AlbertConfig.Load(_dir).VocabSize;
