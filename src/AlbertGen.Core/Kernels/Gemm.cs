@@ -386,9 +386,9 @@ public static unsafe class Gemm
     static void Kernel6x16(float* packedA, int rows, float* b, int kc, float* c, int ldc, int cols,
         bool first, bool last, float* bias, float* residual, int ldr, float* prefetch = null)
     {
-        if (rows == MR && cols == NR)
+        if (cols == NR)
         {
-            Accumulate(packedA, b, kc, c, ldc, load: !first, prefetch == null ? b : prefetch,
+            Accumulate(rows, packedA, b, kc, c, ldc, load: !first, prefetch == null ? b : prefetch,
                 last ? bias : null, last ? residual : null, ldr);
             return;
         }
@@ -399,7 +399,7 @@ public static unsafe class Gemm
             for (int r = 0; r < rows; r++)
                 new ReadOnlySpan<float>(c + (long)r * ldc, cols).CopyTo(new Span<float>(tile + r * NR, NR));
         }
-        Accumulate(packedA, b, kc, tile, NR, load: true, b);
+        Accumulate<Tiles1>(packedA, b, kc, tile, NR, MR, load: true, b, null, null, 0);
         if (last)
             Epilogue(tile, NR, rows, cols, bias, residual, ldr);
         for (int r = 0; r < rows; r++)
@@ -439,31 +439,43 @@ public static unsafe class Gemm
         }
     }
 
+    /// <summary>The Vector256 micro-kernel for <paramref name="rows"/> (1–6) valid rows: computes 2, 4 or 6.</summary>
+    static void Accumulate(int rows, float* a, float* b, int kc, float* c, nint ldc, bool load, float* prefetch,
+        float* bias, float* residual, nint ldr)
+    {
+        switch ((rows + 1) / 2)
+        {
+            case 1: Accumulate<Tiles1Last2>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
+            case 2: Accumulate<Tiles1Last4>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
+            case 3: Accumulate<Tiles1>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
+            default: throw new ArgumentOutOfRangeException(nameof(rows));
+        }
+    }
+
     /// <summary>
-    /// The micro-kernel: C (6 × 16, row stride <paramref name="ldc"/>) = [C +] A (packed 6-row tile, kc columns) ·
+    /// The micro-kernel: C (rows × 16, row stride <paramref name="ldc"/>) = [C +] A (packed 6-row tile, kc columns) ·
     /// B micro-panel (kc × 16). Twelve Vector256 accumulators stay in registers: per k, two B loads, six broadcasts,
     /// twelve FMAs (MLAS's SgemmKernelFma3 / BLIS haswell layout). A is pre-packed (<see cref="PackRows"/>) so the six
-    /// broadcasts read one contiguous line; kept small and separate so the JIT keeps everything in registers.
+    /// broadcasts read one contiguous line; kept small and separate so the JIT keeps everything in registers. T's
+    /// LastRows (2, 4, 6) rows are computed (a short last tile does not pay for six: m = 16 is 6 + 6 + 4) and the first
+    /// <paramref name="rows"/> loaded and stored; bias (16 floats) and residual are added in the store.
     /// <paramref name="prefetch"/> advances one cache line per k and is prefetched into L2 (the next panel's block, or
     /// <paramref name="b"/> itself when there is nothing to fetch).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    static void Accumulate(float* a, float* b, int kc, float* c, nint ldc, bool load, float* prefetch,
-        float* bias = null, float* residual = null, nint ldr = 0)
+    static void Accumulate<T>(float* a, float* b, int kc, float* c, nint ldc, int rows, bool load, float* prefetch,
+        float* bias, float* residual, nint ldr) where T : struct, ITileCount
     {
         Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<float>.Zero;
         if (load)
         {
             c00 = Vector256.Load(c); c01 = Vector256.Load(c + 8);
-            c10 = Vector256.Load(c + ldc); c11 = Vector256.Load(c + ldc + 8);
-            c20 = Vector256.Load(c + 2 * ldc); c21 = Vector256.Load(c + 2 * ldc + 8);
-            c30 = Vector256.Load(c + 3 * ldc); c31 = Vector256.Load(c + 3 * ldc + 8);
-            c40 = Vector256.Load(c + 4 * ldc); c41 = Vector256.Load(c + 4 * ldc + 8);
-            c50 = Vector256.Load(c + 5 * ldc); c51 = Vector256.Load(c + 5 * ldc + 8);
-        }
-        else
-        {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<float>.Zero;
+            if (rows > 1) { c10 = Vector256.Load(c + ldc); c11 = Vector256.Load(c + ldc + 8); }
+            if (rows > 2) { c20 = Vector256.Load(c + 2 * ldc); c21 = Vector256.Load(c + 2 * ldc + 8); }
+            if (rows > 3) { c30 = Vector256.Load(c + 3 * ldc); c31 = Vector256.Load(c + 3 * ldc + 8); }
+            if (rows > 4) { c40 = Vector256.Load(c + 4 * ldc); c41 = Vector256.Load(c + 4 * ldc + 8); }
+            if (rows > 5) { c50 = Vector256.Load(c + 5 * ldc); c51 = Vector256.Load(c + 5 * ldc + 8); }
         }
         for (int kk = 0; kk < kc; kk++)
         {
@@ -476,25 +488,37 @@ public static unsafe class Gemm
             c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
             x = Vector256.Create(a[1]);
             c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-            x = Vector256.Create(a[2]);
-            c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-            x = Vector256.Create(a[3]);
-            c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-            x = Vector256.Create(a[4]);
-            c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
-            x = Vector256.Create(a[5]);
-            c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            if (Live<T>(0, 2))
+            {
+                x = Vector256.Create(a[2]);
+                c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            }
+            if (Live<T>(0, 3))
+            {
+                x = Vector256.Create(a[3]);
+                c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            }
+            if (Live<T>(0, 4))
+            {
+                x = Vector256.Create(a[4]);
+                c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+            }
+            if (Live<T>(0, 5))
+            {
+                x = Vector256.Create(a[5]);
+                c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            }
             a += MR;
         }
         // bias and residual are added in the store, in the order the separate Epilogue adds them
         var bias0 = bias == null ? Vector256<float>.Zero : Vector256.Load(bias);
         var bias1 = bias == null ? Vector256<float>.Zero : Vector256.Load(bias + 8);
         StoreRow(c, bias0, bias1, residual, c00, c01);
-        StoreRow(c + ldc, bias0, bias1, residual == null ? null : residual + ldr, c10, c11);
-        StoreRow(c + 2 * ldc, bias0, bias1, residual == null ? null : residual + 2 * ldr, c20, c21);
-        StoreRow(c + 3 * ldc, bias0, bias1, residual == null ? null : residual + 3 * ldr, c30, c31);
-        StoreRow(c + 4 * ldc, bias0, bias1, residual == null ? null : residual + 4 * ldr, c40, c41);
-        StoreRow(c + 5 * ldc, bias0, bias1, residual == null ? null : residual + 5 * ldr, c50, c51);
+        if (rows > 1) StoreRow(c + ldc, bias0, bias1, residual == null ? null : residual + ldr, c10, c11);
+        if (rows > 2) StoreRow(c + 2 * ldc, bias0, bias1, residual == null ? null : residual + 2 * ldr, c20, c21);
+        if (rows > 3) StoreRow(c + 3 * ldc, bias0, bias1, residual == null ? null : residual + 3 * ldr, c30, c31);
+        if (rows > 4) StoreRow(c + 4 * ldc, bias0, bias1, residual == null ? null : residual + 4 * ldr, c40, c41);
+        if (rows > 5) StoreRow(c + 5 * ldc, bias0, bias1, residual == null ? null : residual + 5 * ldr, c50, c51);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
