@@ -380,8 +380,9 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// One 6 × 16 tile for one K block. Full tiles accumulate straight into C (zero-initialised on the first block);
-    /// edge tiles go through a stack tile. Bias and residual are added after the last block.
+    /// One 6 × 16 tile (1–6 rows) for one K block. Tiles with all 16 columns accumulate straight into C (zero-initialised
+    /// on the first block), adding bias and residual as the last block is stored; column-edge tiles go through a stack
+    /// tile.
     /// </summary>
     static void Kernel6x16(float* packedA, int rows, float* b, int kc, float* c, int ldc, int cols,
         bool first, bool last, float* bias, float* residual, int ldr, float* prefetch = null)
