@@ -151,7 +151,8 @@ public static unsafe class Gemm
     /// <summary>
     /// C rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) (rowStart a multiple of MR), panels
     /// [<paramref name="panelStart"/>, <paramref name="panelEnd"/>), from A packed by <see cref="PackRows"/>. Loop order:
-    /// K block → row block of MC → panel → row tile (Vector256) or group of 2–4 row tiles (Vector512).
+    /// K block → row block of MC → panel → row tile (Vector256), or panel pair → group of 1–2 row tiles (Vector512,
+    /// <see cref="RunPacked512"/>).
     /// </summary>
     public static void RunPacked(float* packedA, int m, float* packedB, int n, int k, float* c, int ldc,
         int rowStart, int rowEnd, int panelStart, int panelEnd, float* bias = null, float* residual = null, int ldr = 0)
@@ -246,15 +247,15 @@ public static unsafe class Gemm
                 }
                 else
                 {
-                    AccumulateTall512(group, a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first, last ? biasP : null, last ? resP : null, ldr);
+                    AccumulateTall512(a, (nint)MR * kc, bp, kc, cP, ldc, rows, !first, last ? biasP : null, last ? resP : null, ldr);
                 }
                 r0 += rows;
             }
         }
     }
 
-    /// <summary>A tall kernel's shape: <see cref="Tiles"/> row tiles, of which the last computes only its first
-    /// <see cref="LastRows"/> rows (2, 4 or 6: m = 16 is 6 + 6 + 4 rows, not 18).</summary>
+    /// <summary>A kernel's row shape (all three kernel families): <see cref="Tiles"/> row tiles, of which the last computes
+    /// only its first <see cref="LastRows"/> rows (2, 4 or 6: m = 16 is 6 + 6 + 4 rows, not 18).</summary>
     interface ITileCount
     {
         static abstract int Tiles { get; }
@@ -273,17 +274,27 @@ public static unsafe class Gemm
     struct Tiles4Last4 : ITileCount { public static int Tiles => 4; public static int LastRows => 4; }
     struct Tiles4Last2 : ITileCount { public static int Tiles => 4; public static int LastRows => 2; }
 
+    /// <summary>
+    /// The <see cref="ITileCount"/> a group of <paramref name="rows"/> valid rows takes, as tiles · 8 + LastRows / 2:
+    /// ⌈rows / 6⌉ tiles, the last computing its valid rows rounded up to 2, 4 or 6. The kernels' dispatchers switch on it.
+    /// </summary>
+    static int TileShape(int rows)
+    {
+        int tiles = (rows + MR - 1) / MR;
+        int lastRows = rows - (tiles - 1) * MR; // 1 … 6
+        return tiles * 8 + (lastRows + 1) / 2;
+    }
+
     /// <summary>Whether row <paramref name="row"/> of tile <paramref name="tile"/> is computed (folds to a constant per T).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static bool Live<T>(int tile, int row) where T : struct, ITileCount =>
         tile < T.Tiles && (tile < T.Tiles - 1 || row < T.LastRows);
 
-    /// <summary>The tall kernel for <paramref name="tiles"/> row tiles and <paramref name="rows"/> valid rows.</summary>
-    static void AccumulateTall512(int tiles, float* a, nint tileStride, float* b, int kc, float* c, nint ldc, int rows, bool load,
+    /// <summary>The tall kernel for <paramref name="rows"/> (7–24) valid rows of two to four row tiles.</summary>
+    static void AccumulateTall512(float* a, nint tileStride, float* b, int kc, float* c, nint ldc, int rows, bool load,
         float* bias, float* residual, nint ldr)
     {
-        int lastRows = rows - (tiles - 1) * MR; // 1 … 6
-        switch (tiles * 8 + (lastRows + 1) / 2)
+        switch (TileShape(rows))
         {
             case 2 * 8 + 1: AccumulateTall512<Tiles2Last2>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
             case 2 * 8 + 2: AccumulateTall512<Tiles2Last4>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
@@ -294,7 +305,7 @@ public static unsafe class Gemm
             case 4 * 8 + 1: AccumulateTall512<Tiles4Last2>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
             case 4 * 8 + 2: AccumulateTall512<Tiles4Last4>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
             case 4 * 8 + 3: AccumulateTall512<Tiles4>(a, tileStride, b, kc, c, ldc, rows, load, bias, residual, ldr); break;
-            default: throw new ArgumentOutOfRangeException(nameof(tiles));
+            default: throw new ArgumentOutOfRangeException(nameof(rows));
         }
     }
 
@@ -407,29 +418,10 @@ public static unsafe class Gemm
             new ReadOnlySpan<float>(tile + r * NR, cols).CopyTo(new Span<float>(c + (long)r * ldc, cols));
     }
 
+    /// <summary>Adds bias and residual to a column-edge tile (fewer than 16 columns; full-width tiles add them in the
+    /// kernels' stores).</summary>
     static void Epilogue(float* c, int ldc, int rows, int cols, float* bias, float* residual, int ldr)
     {
-        if (cols == NR)
-        {
-            // a full 16-wide row: two vectors, no span set-up per row
-            var b0 = bias == null ? Vector256<float>.Zero : Vector256.Load(bias);
-            var b1 = bias == null ? Vector256<float>.Zero : Vector256.Load(bias + 8);
-            for (int r = 0; r < rows; r++)
-            {
-                float* row = c + (long)r * ldc;
-                var v0 = Vector256.Load(row) + b0;
-                var v1 = Vector256.Load(row + 8) + b1;
-                if (residual != null)
-                {
-                    float* res = residual + (long)r * ldr;
-                    v0 += Vector256.Load(res);
-                    v1 += Vector256.Load(res + 8);
-                }
-                v0.Store(row);
-                v1.Store(row + 8);
-            }
-            return;
-        }
         for (int r = 0; r < rows; r++)
         {
             var t = new Span<float>(c + (long)r * ldc, cols);
@@ -444,11 +436,11 @@ public static unsafe class Gemm
     static void Accumulate(int rows, float* a, float* b, int kc, float* c, nint ldc, bool load, float* prefetch,
         float* bias, float* residual, nint ldr)
     {
-        switch ((rows + 1) / 2)
+        switch (TileShape(rows))
         {
-            case 1: Accumulate<Tiles1Last2>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
-            case 2: Accumulate<Tiles1Last4>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
-            case 3: Accumulate<Tiles1>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
+            case 1 * 8 + 1: Accumulate<Tiles1Last2>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
+            case 1 * 8 + 2: Accumulate<Tiles1Last4>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
+            case 1 * 8 + 3: Accumulate<Tiles1>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
             default: throw new ArgumentOutOfRangeException(nameof(rows));
         }
     }
@@ -524,9 +516,7 @@ public static unsafe class Gemm
     static void AccumulateWide512(float* a, nint tileStride, float* b0, float* b1, int kc, float* c, nint ldc, int rows, bool load,
         float* bias, float* residual, nint ldr)
     {
-        int tiles = (rows + MR - 1) / MR;
-        int lastRows = rows - (tiles - 1) * MR; // 1 … 6
-        switch (tiles * 8 + (lastRows + 1) / 2)
+        switch (TileShape(rows))
         {
             case 1 * 8 + 1: AccumulateWide512<Tiles1Last2>(a, tileStride, b0, b1, kc, c, ldc, rows, load, bias, residual, ldr); break;
             case 1 * 8 + 2: AccumulateWide512<Tiles1Last4>(a, tileStride, b0, b1, kc, c, ldc, rows, load, bias, residual, ldr); break;
