@@ -28,12 +28,8 @@ public class ForwardBenchmarks
         {
             var dir = Environment.GetEnvironmentVariable("ALBERTGEN_BENCH_MODEL");
             if (dir is not null) return dir;
-            // walk up from the bench binaries to the repository
-            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            {
-                var candidate = Path.Combine(d.FullName, "bench", "models", "base");
-                if (File.Exists(Path.Combine(candidate, "model.safetensors"))) return candidate;
-            }
+            var candidate = Path.Combine(RepositoryRoot.Find(), "bench", "models", "base");
+            if (File.Exists(Path.Combine(candidate, "model.safetensors"))) return candidate;
             throw new InvalidOperationException("bench/models/base not found: run /usr/bin/python3 scripts/make_bench_model.py first (or set ALBERTGEN_BENCH_MODEL)");
         }
     }

@@ -24,18 +24,9 @@ static class OrtNativeLibrary
             Console.WriteLine("// ONNX Runtime native library: the NuGet package's");
             return;
         }
+        // BenchmarkDotNet's child processes run in their own folders: a relative path is taken from the repository
         if (!Path.IsPathRooted(path))
-        {
-            // BenchmarkDotNet's child processes run in their own folders: a relative path is taken from the repository
-            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            {
-                if (File.Exists(Path.Combine(d.FullName, "AlbertGen.sln")))
-                {
-                    path = Path.Combine(d.FullName, path);
-                    break;
-                }
-            }
-        }
+            path = Path.Combine(RepositoryRoot.Find(), path);
         path = Path.GetFullPath(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"{Variable} names {path}, which does not exist", path);

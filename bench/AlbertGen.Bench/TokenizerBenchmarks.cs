@@ -21,7 +21,7 @@ public class TokenizerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string root = FindRepoRoot();
+        string root = RepositoryRoot.Find();
         _spm = AlbertTokenizer.FromSentencePiece(Path.Combine(root, "tests/fixtures/tokenizer/u3000.model"));
         _wordPiece = AlbertTokenizer.FromVocab(Path.Combine(root, "tests/fixtures/tokenizer/zh/vocab.txt"));
         string corpus = Path.Combine(root, "..", "shared", "data", "corpus");
@@ -38,16 +38,4 @@ public class TokenizerBenchmarks
 
     [Benchmark]
     public int WordPieceEncodeBatch() => _wordPiece.EncodeBatch(_lines, padding: PaddingStrategy.DoNotPad).Count;
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AlbertGen.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("run from inside the AlbertGen repository");
-    }
 }
