@@ -18,10 +18,10 @@ public static class Program
         root.Subcommands.Add(AnswerCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
 #if ALBERTGEN_TRAINING
         root.Subcommands.Add(PretrainCommand.Create()); // training verbs: not in the NativeAOT build (TorchSharp)
         root.Subcommands.Add(FinetuneCommand.Create());
-        root.Subcommands.Add(EvalCommand.Create());
 #endif
         return root.Parse(args).Invoke();
     }

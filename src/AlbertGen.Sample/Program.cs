@@ -3,7 +3,7 @@ using System.Globalization;
 using AlbertGen.Sample;
 using AlbertGen.Sample.Models;
 using AlbertGen.Tokenization;
-using AlbertGen.Tokenization.Pipelines;
+using AlbertGen.Tasks.Pipelines;
 
 // AlbertGen sample: ALBERT models typed at build time from config.json files (AdditionalFiles in the .csproj).
 //

@@ -4,7 +4,7 @@ using AlbertGen.Model;
 using AlbertGen.Tests;
 using AlbertGen.Tokenization;
 using AlbertGen.Torch.Training;
-using AlbertGen.Torch.Training.FineTuning;
+using AlbertGen.Tasks.FineTuning;
 using Xunit.Abstractions;
 
 namespace AlbertGen.Torch.Tests;

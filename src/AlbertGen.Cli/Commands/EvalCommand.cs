@@ -4,9 +4,7 @@ using System.Text.Json;
 using AlbertGen.Config;
 using AlbertGen.Cpu;
 using AlbertGen.Tokenization;
-using AlbertGen.Tokenization.Pretraining;
-using AlbertGen.Torch.Data;
-using AlbertGen.Torch.Training;
+using AlbertGen.Tasks.Pretraining;
 
 namespace AlbertGen.Cli.Commands;
 

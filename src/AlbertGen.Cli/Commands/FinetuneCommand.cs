@@ -4,7 +4,7 @@ using AlbertGen.Config;
 using AlbertGen.Tokenization;
 using AlbertGen.Torch;
 using AlbertGen.Torch.Training;
-using AlbertGen.Torch.Training.FineTuning;
+using AlbertGen.Tasks.FineTuning;
 
 namespace AlbertGen.Cli.Commands;
 
@@ -137,7 +137,7 @@ internal static class FinetuneCommand
             }
             backend.SavePretrained(outDir, new Dictionary<string, string> { ["trained_by"] = "albertgen finetune" });
             AlbertTokenizer.CopyFiles(pretrainedDir, outDir);
-            FineTuner.WriteEvalResults(outDir, final);
+            final.WriteJson(outDir);
             foreach (var (name, value) in final.Metrics)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{split} {name} {value:F4}"));
             Console.WriteLine($"wrote {outDir} ({final.Examples} {split} examples scored)");

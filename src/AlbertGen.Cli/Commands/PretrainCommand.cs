@@ -4,9 +4,8 @@ using System.Globalization;
 using AlbertGen.Config;
 using AlbertGen.Model;
 using AlbertGen.Tokenization;
-using AlbertGen.Tokenization.Pretraining;
+using AlbertGen.Tasks.Pretraining;
 using AlbertGen.Torch;
-using AlbertGen.Torch.Data;
 using AlbertGen.Torch.Training;
 
 namespace AlbertGen.Cli.Commands;

@@ -1,7 +1,7 @@
 using AlbertGen.Config;
 using AlbertGen.Cpu;
 using AlbertGen.Tokenization;
-using AlbertGen.Tokenization.Pipelines;
+using AlbertGen.Tasks.Pipelines;
 
 namespace AlbertGen.Cli.Commands;
 

@@ -358,14 +358,11 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
     {
         var c = Config;
         int n = batch.Rows, labels = c.NumLabels;
-        // HF: problem_type from the config, else regression for one label, integer labels → single-label, else multi-label
-        string problem = c.ProblemType
-            ?? (labels == 1 ? "regression" : batch.Labels is not null ? "single_label_classification" : "multi_label_classification");
-        switch (problem)
+        switch (HeadSelection.SequenceClassificationProblem(c, integerLabels: batch.Labels is not null))
         {
-            case "regression":
+            case ProblemType.Regression:
                 return AlbertLosses.MeanSquaredError(logits.Data, FloatLabels(batch), "labels");
-            case "single_label_classification":
+            case ProblemType.SingleLabelClassification:
                 return AlbertLosses.CrossEntropy(logits.Data, n, labels, IntLabels(batch, "labels"), "labels");
             default:
                 return AlbertLosses.BinaryCrossEntropyWithLogits(logits.Data, FloatLabels(batch), "labels");

@@ -9,7 +9,7 @@ namespace AlbertGen.Kernels;
 /// TensorPrimitives pattern). Formulas follow HF <c>activations.py</c>; <see cref="Naive"/> is the
 /// double-precision twin used as test oracle.
 /// </summary>
-public static class ActivationKernels
+internal static class ActivationKernels
 {
     const float Sqrt2OverPi = 0.7978845608028654f;
 

@@ -6,7 +6,7 @@ namespace AlbertGen.Kernels;
 /// Pinned float buffers whose usable part starts on a 64-byte (cache-line) boundary. The GEMM reads B as 64-byte
 /// rows; unaligned, half of those loads would straddle two cache lines.
 /// </summary>
-public static class AlignedFloats
+internal static class AlignedFloats
 {
     public const int Alignment = 64;
 

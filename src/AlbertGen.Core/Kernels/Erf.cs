@@ -8,7 +8,7 @@ namespace AlbertGen.Kernels;
 /// Numerical Recipes' <c>erfc</c> Chebyshev fit (fractional error &lt; 1.2e-7 everywhere), which needs one exp.
 /// <see cref="Double"/> is the high-precision twin (series / continued fraction) used by tests.
 /// </summary>
-public static class Erf
+internal static class Erf
 {
     // Numerical Recipes (2nd ed.) §6.2 erfcc: erfc(x) = t·exp(-z² + P(t)), t = 1/(1 + z/2), z = |x|.
     const float C0 = -1.26551223f, C1 = 1.00002368f, C2 = 0.37409196f, C3 = 0.09678418f, C4 = -0.18628806f,

@@ -22,7 +22,7 @@ namespace AlbertGen.Kernels;
 /// across threads.
 /// </summary>
 [SkipLocalsInit]
-public static unsafe class Gemm
+internal static unsafe class Gemm
 {
     public const int MR = 6;
     public const int NR = 16;

@@ -1,7 +1,7 @@
 namespace AlbertGen.Kernels;
 
 /// <summary>The naive twin of <see cref="Gemm"/>: C = A·Wᵀ + bias + residual, W given as an <c>nn.Linear</c> weight (n × k). Test oracle.</summary>
-public static class GemmNaive
+internal static class GemmNaive
 {
     public static void Linear(ReadOnlySpan<float> a, int m, int k, ReadOnlySpan<float> w, int n, Span<float> c,
         ReadOnlySpan<float> bias = default, ReadOnlySpan<float> residual = default)

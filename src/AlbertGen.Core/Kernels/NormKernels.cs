@@ -8,7 +8,7 @@ namespace AlbertGen.Kernels;
 /// kernel is, with the biased variance; softmax subtracts the row maximum before <c>exp</c>. The
 /// <c>Naive*</c> twins compute the same in double precision and are the test oracles.
 /// </summary>
-public static class NormKernels
+internal static class NormKernels
 {
     /// <summary>y = (x − mean) / sqrt(var + eps) · weight + bias over one row. <paramref name="y"/> may alias <paramref name="x"/>.</summary>
     public static void LayerNorm(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, float eps)

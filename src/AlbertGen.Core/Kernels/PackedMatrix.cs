@@ -6,7 +6,7 @@ namespace AlbertGen.Kernels;
 /// with two aligned 256-bit loads per k. Built from an HF <c>nn.Linear</c> weight (out × in, "transposed"
 /// layout) or from a row-major K × N matrix.
 /// </summary>
-public sealed class PackedMatrix
+internal sealed class PackedMatrix
 {
     /// <summary>Outputs (columns of C).</summary>
     public int N { get; }

@@ -10,7 +10,7 @@ namespace AlbertGen.Kernels;
 /// x &gt; 88 gives e⁸⁸ ≈ 1.7e38 (finite, so 1 / (1 + eˣ) is a tiny number, not NaN). .NET's <c>Vector256.Exp</c>
 /// widens to double for the same accuracy, about twice the work.
 /// </summary>
-public static class VectorExp
+internal static class VectorExp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)

@@ -144,12 +144,9 @@ public sealed class AlbertForHead : nn.Module
     Tensor SequenceClassificationLoss(Tensor logits, TorchBatch batch)
     {
         int labels = Config.NumLabels;
-        // HF: problem_type from the config, else regression for one label, integer labels → single-label, else multi-label
-        string problem = Config.ProblemType
-            ?? (labels == 1 ? "regression" : batch.Labels is not null ? "single_label_classification" : "multi_label_classification");
-        switch (problem)
+        switch (HeadSelection.SequenceClassificationProblem(Config, integerLabels: batch.Labels is not null))
         {
-            case "regression":
+            case ProblemType.Regression:
             {
                 var target = batch.FloatLabels!;
                 if (target.numel() != logits.numel())
@@ -158,7 +155,7 @@ public sealed class AlbertForHead : nn.Module
                     ? nn.functional.mse_loss(logits.squeeze(), target.squeeze())
                     : nn.functional.mse_loss(logits, target.view(logits.shape));
             }
-            case "single_label_classification":
+            case ProblemType.SingleLabelClassification:
                 return CrossEntropy(logits.view(-1, labels), IntLabels(batch));
             default:
             {

@@ -4,31 +4,11 @@ using System.Text;
 using System.Text.Json;
 using AlbertGen.Config;
 using AlbertGen.Model;
+using AlbertGen.Tasks.Pretraining;
+using AlbertGen.Tasks.Training;
 using static TorchSharp.torch;
 
 namespace AlbertGen.Torch.Training;
-
-/// <summary>Where pretraining batches come from (HF keyword names: input_ids, attention_mask, token_type_ids, labels, sentence_order_label).</summary>
-public interface IPretrainingBatchSource
-{
-    /// <summary>The batch for step <paramref name="step"/> (0-based). Deterministic in the step, so a resumed run sees the same data.</summary>
-    AlbertBatch BatchFor(long step);
-}
-
-/// <summary>The same pre-tokenized batch every step (<c>pretrain --inputs</c>).</summary>
-public sealed class FixedBatchSource : IPretrainingBatchSource
-{
-    readonly AlbertBatch _batch;
-
-    public FixedBatchSource(AlbertBatch batch)
-    {
-        if (batch.Labels is null || batch.SentenceOrderLabel is null)
-            throw new AlbertInputException("pretraining inputs need 'labels' (MLM targets, -100 elsewhere) and 'sentence_order_label'");
-        _batch = batch;
-    }
-
-    public AlbertBatch BatchFor(long step) => _batch;
-}
 
 /// <summary>Trainer settings. Defaults follow ALBERT's recipe (LAMB, lr 0.00176, clip 1.0).</summary>
 public sealed record PretrainOptions

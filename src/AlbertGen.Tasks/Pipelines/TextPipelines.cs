@@ -1,0 +1,102 @@
+using AlbertGen.Config;
+using AlbertGen.Model;
+using AlbertGen.Tasks;
+using AlbertGen.Tokenization;
+
+namespace AlbertGen.Tasks.Pipelines;
+
+/// <summary>One fill-mask candidate (HF fill-mask pipeline fields).</summary>
+public sealed record FillMaskCandidate(string Token, int TokenId, float Score, string Sequence);
+
+/// <summary>An extractive answer: the text span of the context, its character offsets and p(start)·p(end).</summary>
+public sealed record Answer(string Text, int Start, int End, float Score);
+
+/// <summary>
+/// The user-facing tasks over any backend (CPU engine, TorchSharp, a source-generated model) and a tokenizer, with
+/// HF pipeline semantics: fill-mask, text classification, sentence embeddings, extractive question answering.
+/// Inputs longer than the model's <c>max_position_embeddings</c> are truncated (HF's <c>truncation=True</c>).
+/// </summary>
+public sealed class TextPipelines(IAlbertBackend backend, AlbertTokenizer tokenizer)
+{
+    public IAlbertBackend Backend { get; } = backend;
+    public AlbertTokenizer Tokenizer { get; } = tokenizer;
+    int MaxLength => Backend.Config.MaxPositionEmbeddings;
+
+    /// <summary>Top-k candidates for every [MASK] of every text: result[text][mask] = candidates, best first.</summary>
+    public IReadOnlyList<IReadOnlyList<FillMaskCandidate>>[] FillMask(IReadOnlyList<string> texts, int topK = 5)
+    {
+        if (Backend.Head is not (AlbertHead.MaskedLM or AlbertHead.PreTraining))
+            throw new InvalidOperationException($"fill-mask needs a masked-lm or pretraining model, this one is {Backend.Head.CliName()}");
+        var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength);
+        var output = Backend.Forward(EncodedBatch.From(encodings, Tokenizer.PadTokenId));
+        var logits = (output.PredictionLogits ?? output.Logits)!;
+        int seq = encodings[0].Length, vocab = Backend.Config.VocabSize, maskId = Tokenizer.MaskTokenId;
+        var results = new IReadOnlyList<FillMaskCandidate>[texts.Count][];
+        for (int i = 0; i < texts.Count; i++)
+        {
+            var enc = encodings[i];
+            var positions = Enumerable.Range(0, enc.Length).Where(p => enc.Ids[p] == maskId && enc.AttentionMask[p] == 1).ToArray();
+            if (positions.Length == 0)
+                throw new AlbertInputException($"input {i + 1} has no {Tokenizer.MaskToken} token: \"{Truncate(texts[i])}\"");
+            results[i] = positions.Select(p =>
+            {
+                var row = logits.Data.AsSpan((i * seq + p) * vocab, vocab);
+                return (IReadOnlyList<FillMaskCandidate>)TaskMath.TopK(row, topK).Select(c =>
+                {
+                    var ids = enc.Ids.Take(enc.AttentionMask.Sum()).ToArray();
+                    ids[p] = c.TokenId;
+                    return new FillMaskCandidate(Tokenizer.IdToToken(c.TokenId), c.TokenId, c.Score, Tokenizer.Decode(ids, skipSpecialTokens: true));
+                }).ToArray();
+            }).ToArray();
+        }
+        return results;
+    }
+
+    /// <summary>Label scores per text (softmax, or sigmoid for multi-label / single-output models), best first.</summary>
+    public LabelScore[][] Classify(IReadOnlyList<string> texts, IReadOnlyList<string?>? pairs = null)
+    {
+        if (Backend.Head != AlbertHead.SequenceClassification)
+            throw new InvalidOperationException($"classify needs a sequence-classification model, this one is {Backend.Head.CliName()}");
+        var encodings = Tokenizer.EncodeBatch(texts, pairs, maxLength: MaxLength);
+        var logits = Backend.Forward(EncodedBatch.From(encodings, Tokenizer.PadTokenId)).Logits!;
+        int labels = Backend.Config.NumLabels;
+        return Enumerable.Range(0, texts.Count)
+            .Select(i => TaskMath.ClassScores(logits.Data.AsSpan(i * labels, labels), Backend.Config.Id2Label, Backend.Config.ProblemType))
+            .ToArray();
+    }
+
+    /// <summary>Sentence vectors: mean of the attended tokens' last hidden states, or the [CLS] token's.</summary>
+    public float[][] Embed(IReadOnlyList<string> texts, bool meanPooling = true)
+    {
+        var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength);
+        var hidden = Backend.Forward(EncodedBatch.From(encodings, Tokenizer.PadTokenId)).LastHiddenState!;
+        int seq = encodings[0].Length, h = Backend.Config.HiddenSize;
+        return Enumerable.Range(0, texts.Count).Select(i =>
+        {
+            var rows = hidden.Data.AsSpan(i * seq * h, seq * h);
+            return meanPooling ? TaskMath.MeanPool(rows, seq, h, encodings[i].AttentionMask) : rows[..h].ToArray();
+        }).ToArray();
+    }
+
+    /// <summary>
+    /// Extractive QA (HF question-answering pipeline): [CLS] question [SEP] context [SEP], the context truncated to fit
+    /// (only_second), best span inside the context of at most <paramref name="maxAnswerTokens"/> tokens.
+    /// </summary>
+    public Answer Answer(string question, string context, int maxAnswerTokens = 15)
+    {
+        if (Backend.Head != AlbertHead.QuestionAnswering)
+            throw new InvalidOperationException($"answer needs a question-answering model, this one is {Backend.Head.CliName()}");
+        var enc = Tokenizer.Encode(question, context, maxLength: MaxLength, truncation: TruncationStrategy.OnlySecond);
+        var output = Backend.Forward(EncodedBatch.From([enc], Tokenizer.PadTokenId));
+        var allowed = new bool[enc.Length];
+        for (int p = 0; p < enc.Length; p++)
+            allowed[p] = enc.TokenTypeIds[p] == 1 && enc.SpecialTokensMask[p] == 0;
+        if (!allowed.Any(a => a))
+            throw new AlbertInputException("the context is empty (or the question leaves no room for it)");
+        var span = TaskMath.BestSpan(output.StartLogits!.Data, output.EndLogits!.Data, allowed, maxAnswerTokens);
+        int start = enc.Offsets[span.Start].Start, end = enc.Offsets[span.End].End;
+        return new Answer(context[start..end], start, end, span.Score);
+    }
+
+    static string Truncate(string s) => s.Length <= 60 ? s : s[..57] + "...";
+}
