@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using AlbertGen.Config;
+using AlbertGen.Tasks.Pipelines;
 
 namespace AlbertGen.Cli.Commands;
 
@@ -26,8 +27,7 @@ internal static class AnswerCommand
     {
         if (maxAnswer < 1) throw new ArgumentException("--max-answer-tokens must be ≥ 1");
         string dir = TaskInputs.ModelDirectory(model, DefaultModel);
-        var pipelines = TaskInputs.Open(dir, AlbertHead.QuestionAnswering);
-        using var backend = pipelines.Backend;
+        using var pipelines = TextPipelines.Open(dir, AlbertHead.QuestionAnswering);
         var a = pipelines.Answer(question, context, maxAnswer);
         if (json)
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using AlbertGen.Config;
+using AlbertGen.Tasks.Pipelines;
 
 namespace AlbertGen.Cli.Commands;
 
@@ -23,8 +24,7 @@ internal static class ClassifyCommand
     static int Run(string[]? texts, string? model, bool json)
     {
         string dir = TaskInputs.ModelDirectory(model, DefaultModel);
-        var pipelines = TaskInputs.Open(dir, AlbertHead.SequenceClassification);
-        using var backend = pipelines.Backend;
+        using var pipelines = TextPipelines.Open(dir, AlbertHead.SequenceClassification);
         using var stdout = Console.OpenStandardOutput();
         var inv = CultureInfo.InvariantCulture;
         TaskInputs.InBatches(TaskInputs.Texts(texts), batch =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using AlbertGen.Config;
+using AlbertGen.Tasks.Pipelines;
 
 namespace AlbertGen.Cli.Commands;
 
@@ -28,8 +29,7 @@ internal static class EmbedCommand
         bool hasPooler;
         using (var file = AlbertGen.SafeTensors.SafeTensorsFile.Open(Path.Combine(dir, "model.safetensors")))
             hasPooler = file.Contains("albert.pooler.weight") || file.Contains("pooler.weight");
-        var pipelines = TaskInputs.Open(dir, hasPooler ? AlbertHead.Base : config.DefaultHead);
-        using var backend = pipelines.Backend;
+        using var pipelines = TextPipelines.Open(dir, hasPooler ? AlbertHead.Base : config.DefaultHead);
         var vectors = new List<float[]>();
         using var stdout = Console.OpenStandardOutput();
         TaskInputs.InBatches(TaskInputs.Texts(texts), batch =>
@@ -54,7 +54,7 @@ internal static class EmbedCommand
             }
         });
         if (npyPath is not null)
-            NpyWriter.Write(npyPath, vectors, backend.Config.HiddenSize);
+            NpyWriter.Write(npyPath, vectors, pipelines.Backend.Config.HiddenSize);
         return 0;
     }
 }

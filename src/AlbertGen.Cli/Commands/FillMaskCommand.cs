@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using AlbertGen.Config;
+using AlbertGen.Tasks.Pipelines;
 
 namespace AlbertGen.Cli.Commands;
 
@@ -27,8 +28,7 @@ internal static class FillMaskCommand
         string dir = TaskInputs.ModelDirectory(model, DefaultModel);
         var config = AlbertConfig.Load(dir);
         var head = config.DefaultHead is AlbertHead.PreTraining ? AlbertHead.PreTraining : AlbertHead.MaskedLM;
-        var pipelines = TaskInputs.Open(dir, head);
-        using var backend = pipelines.Backend;
+        using var pipelines = TextPipelines.Open(dir, head);
         using var stdout = Console.OpenStandardOutput();
         var inv = CultureInfo.InvariantCulture;
         TaskInputs.InBatches(TaskInputs.Texts(texts), batch =>

@@ -1,6 +1,3 @@
-using AlbertGen.Config;
-using AlbertGen.Cpu;
-using AlbertGen.Tokenization;
 using AlbertGen.Tasks.Pipelines;
 
 namespace AlbertGen.Cli.Commands;
@@ -11,26 +8,7 @@ internal static class TaskInputs
     public const int BatchSize = 16;
 
     /// <summary>The model folder: <paramref name="model"/>, else the default shipped next to the binary (models/<paramref name="defaultName"/>).</summary>
-    public static string ModelDirectory(string? model, string defaultName)
-    {
-        if (model is not null) return model;
-        string dir = Path.Combine(AppContext.BaseDirectory, "models", defaultName);
-        if (Directory.Exists(dir)) return dir;
-        throw new DirectoryNotFoundException(
-            $"no --model given and the default model '{defaultName}' is not installed next to albertgen ({dir}); pass --model DIR (a folder with config.json, model.safetensors and spiece.model)");
-    }
-
-    public static TextPipelines Open(string dir, AlbertHead? head = null)
-    {
-        var tokenizer = AlbertTokenizer.FromModelDirectory(dir);
-        var model = CpuAlbertModel.Load(dir, head);
-        if (tokenizer.VocabSize != model.Config.VocabSize)
-        {
-            model.Dispose();
-            throw new InvalidDataException($"{dir}: the tokenizer has {tokenizer.VocabSize} pieces but config.json says vocab_size {model.Config.VocabSize}");
-        }
-        return new TextPipelines(model, tokenizer);
-    }
+    public static string ModelDirectory(string? model, string defaultName) => model ?? DefaultModels.Directory(defaultName);
 
     /// <summary>The texts: the arguments, or one per stdin line when there are none (empty lines skipped).</summary>
     public static IEnumerable<string> Texts(string[]? args)

@@ -4,7 +4,7 @@ using AlbertGen.Model;
 namespace AlbertGen.Tasks.FineTuning;
 
 /// <summary>
-/// What <see cref="FineTuner"/> needs from a task: the HF head and config, the training units (features) of a split as
+/// What the fine-tuning loop (<c>AlbertGen.Torch.Training.FineTuner</c>) needs from a task: the HF head and config, the training units (features) of a split as
 /// labelled <see cref="AlbertBatch"/>es, and the task's metrics over a split.
 /// </summary>
 public interface IFineTuningTask<TExample>

@@ -16,7 +16,7 @@ public sealed record Answer(string Text, int Start, int End, float Score);
 /// HF pipeline semantics: fill-mask, text classification, sentence embeddings, extractive question answering.
 /// Inputs longer than the model's <c>max_position_embeddings</c> are truncated (HF's <c>truncation=True</c>).
 /// </summary>
-public sealed class TextPipelines(IAlbertBackend backend, AlbertTokenizer tokenizer)
+public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenizer tokenizer)
 {
     public IAlbertBackend Backend { get; } = backend;
     public AlbertTokenizer Tokenizer { get; } = tokenizer;

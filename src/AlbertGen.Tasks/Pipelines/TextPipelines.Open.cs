@@ -1,0 +1,33 @@
+using AlbertGen.Config;
+using AlbertGen.Cpu;
+using AlbertGen.Tokenization;
+
+namespace AlbertGen.Tasks.Pipelines;
+
+public sealed partial class TextPipelines : IDisposable
+{
+    bool _ownsBackend;
+
+    /// <summary>
+    /// Pipelines over an HF model folder on the CPU engine: its tokenizer (<c>spiece.model</c> or <c>vocab.txt</c>) and
+    /// its weights, with the head <paramref name="head"/> (default: <c>architectures</c> in config.json). The pipelines
+    /// own the engine: dispose them when done.
+    /// </summary>
+    public static TextPipelines Open(string modelDirectory, AlbertHead? head = null)
+    {
+        var tokenizer = AlbertTokenizer.FromModelDirectory(modelDirectory);
+        var model = CpuAlbertModel.Load(modelDirectory, head);
+        if (tokenizer.VocabSize != model.Config.VocabSize)
+        {
+            model.Dispose();
+            throw new InvalidDataException($"{modelDirectory}: the tokenizer has {tokenizer.VocabSize} pieces but config.json says vocab_size {model.Config.VocabSize}");
+        }
+        return new TextPipelines(model, tokenizer) { _ownsBackend = true };
+    }
+
+    /// <summary>Disposes the backend when these pipelines opened it (<see cref="Open"/>); a backend passed in stays the caller's.</summary>
+    public void Dispose()
+    {
+        if (_ownsBackend && Backend is IDisposable d) d.Dispose();
+    }
+}
