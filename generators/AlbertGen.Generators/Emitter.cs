@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using AlbertGen.Generators.Model;
+using AlbertGen.Rules;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace AlbertGen.Generators;
@@ -37,7 +38,11 @@ internal static class Emitter
 
     private sealed record Field(string Name, string Source, string Doc, bool Optional);
 
-    private sealed record HeadInfo(string Head, string HfClass, string Method, string Output, Field[] Fields);
+    private sealed record HeadInfo(HeadRule Rule, string Method, string Output, Field[] Fields)
+    {
+        public string Head => Rule.Member;
+        public string HfClass => Rule.HfClassName;
+    }
 
     private static HeadInfo Info(string head, ModelSpec s)
     {
@@ -45,10 +50,11 @@ internal static class Emitter
         var hidden = new Field("LastHiddenState", "LastHiddenState", "(batch, seq, " + h + "): the encoder's last hidden states.", false);
         var pooled = new Field("PoolerOutput", "PoolerOutput", "(batch, " + h + "): tanh(pooler(last_hidden_state[:, 0])).", false);
         var loss = new Field("Loss", "Loss", "Scalar loss; null unless the batch carried labels.", true);
+        var rule = HeadTable.ByMember(head)!;
         return head switch
         {
-            "Base" => new(head, "AlbertModel", "Encode", "ModelOutput", new[] { hidden, pooled }),
-            "PreTraining" => new(head, "AlbertForPreTraining", "ForPreTraining", "PreTrainingOutput", new[]
+            "Base" => new(rule, "Encode", "ModelOutput", new[] { hidden, pooled }),
+            "PreTraining" => new(rule, "ForPreTraining", "PreTrainingOutput", new[]
             {
                 new Field("PredictionLogits", "PredictionLogits", "(batch, seq, " + v + "): masked-LM scores over the vocabulary.", false),
                 new Field("SopLogits", "SopLogits", "(batch, " + l + "): sentence-order prediction scores.", false),
@@ -56,24 +62,24 @@ internal static class Emitter
                 new Field("MlmLoss", "MlmLoss", "Masked-LM part of the loss; null unless the batch carried labels.", true),
                 new Field("SopLoss", "SopLoss", "Sentence-order part of the loss; null unless the batch carried labels.", true),
             }),
-            "MaskedLM" => new(head, "AlbertForMaskedLM", "ForMaskedLM", "MaskedLMOutput", new[]
+            "MaskedLM" => new(rule, "ForMaskedLM", "MaskedLMOutput", new[]
             {
                 new Field("Logits", "Logits", "(batch, seq, " + v + "): scores over the vocabulary.", false), hidden, loss,
             }),
-            "SequenceClassification" => new(head, "AlbertForSequenceClassification", "ForSequenceClassification", "SequenceClassificationOutput", new[]
+            "SequenceClassification" => new(rule, "ForSequenceClassification", "SequenceClassificationOutput", new[]
             {
                 new Field("Logits", "Logits", "(batch, " + l + "): one score per label (see <see cref=\"Id2Label\"/>).", false), hidden, pooled, loss,
             }),
-            "TokenClassification" => new(head, "AlbertForTokenClassification", "ForTokenClassification", "TokenClassificationOutput", new[]
+            "TokenClassification" => new(rule, "ForTokenClassification", "TokenClassificationOutput", new[]
             {
                 new Field("Logits", "Logits", "(batch, seq, " + l + "): one score per token and label (see <see cref=\"Id2Label\"/>).", false), hidden, loss,
             }),
-            "QuestionAnswering" => new(head, "AlbertForQuestionAnswering", "ForQuestionAnswering", "QuestionAnsweringOutput", new[]
+            "QuestionAnswering" => new(rule, "ForQuestionAnswering", "QuestionAnsweringOutput", new[]
             {
                 new Field("StartLogits", "StartLogits", "(batch, seq): answer-start scores.", false),
                 new Field("EndLogits", "EndLogits", "(batch, seq): answer-end scores.", false), hidden, loss,
             }),
-            _ => new(head, "AlbertForMultipleChoice", "ForMultipleChoice", "MultipleChoiceOutput", new[]
+            _ => new(rule, "ForMultipleChoice", "MultipleChoiceOutput", new[]
             {
                 new Field("Logits", "Logits", "(batch, num_choices): one score per choice.", false),
                 new Field("LastHiddenState", "LastHiddenState", "(batch × num_choices, seq, " + h + "): the encoder's last hidden states.", false),
@@ -223,9 +229,10 @@ internal static class Emitter
         w.Line("_ => throw UnsupportedHead(head),");
         w.Close("};");
         w.Line();
+        var values = s.Rules;
         foreach (var h in heads)
         {
-            var list = WeightList.For(s, h.Head);
+            var list = WeightTable.For(values, h.Rule);
             w.Line("// " + h.HfClass + ": " + Inv(list.Count) + " tensors, " + list.Sum(x => x.Shape.Aggregate(1L, (a, b) => a * b)).ToString("N0", CultureInfo.InvariantCulture) + " parameters");
             w.Open("private static readonly " + WeightSpec + "[] s_weights" + h.Head + " = new " + WeightSpec + "[]");
             foreach (var t in list)
@@ -387,12 +394,13 @@ internal static class Emitter
 
     private static void EmitWeightSet(SourceWriter w, ModelSpec s, List<HeadInfo> heads)
     {
+        var values = s.Rules;
         // union over the offered heads, in first-seen order; a name may have a different shape per head (classifier.weight)
         var order = new List<string>();
         var shapes = new Dictionary<string, List<(string Shape, string Head)>>();
         foreach (var h in heads)
         {
-            foreach (var t in WeightList.For(s, h.Head))
+            foreach (var t in WeightTable.For(values, h.Rule))
             {
                 if (!shapes.TryGetValue(t.Name, out var list))
                 {
