@@ -33,7 +33,7 @@ internal static class Emitter
         "LayerGroups", "GroupOfLayer", "ModelConfig", "WeightSpecs", "Load", "Config", "Head", "Weights", "WeightSet",
         "Forward", "Dispose", "Encode", "ModelOutput", "ForPreTraining", "PreTrainingOutput", "ForMaskedLM", "MaskedLMOutput",
         "ForSequenceClassification", "SequenceClassificationOutput", "ForTokenClassification", "TokenClassificationOutput",
-        "ForQuestionAnswering", "QuestionAnsweringOutput", "ForMultipleChoice", "MultipleChoiceOutput", "SourceName",
+        "ForQuestionAnswering", "QuestionAnsweringOutput", "ForMultipleChoice", "MultipleChoiceOutput", "SourceName", "WithEncoder",
     };
 
     private sealed record Field(string Name, string Source, string Doc, bool Optional);
@@ -229,25 +229,51 @@ internal static class Emitter
         w.Line("_ => throw UnsupportedHead(head),");
         w.Close("};");
         w.Line();
+        // the encoder's tensors (embeddings, stored layers) once; each head adds its own after them
         var values = s.Rules;
-        foreach (var h in heads)
+        var encoder = WeightTable.Encoder(values);
+        if (heads.Count == 1)
         {
-            var list = WeightTable.For(values, h.Rule);
-            w.Line("// " + h.HfClass + ": " + Inv(list.Count) + " tensors, " + list.Sum(x => x.Shape.Aggregate(1L, (a, b) => a * b)).ToString("N0", CultureInfo.InvariantCulture) + " parameters");
-            w.Open("private static readonly " + WeightSpec + "[] s_weights" + h.Head + " = new " + WeightSpec + "[]");
+            var list = encoder.Concat(WeightTable.HeadTensors(values, heads[0].Rule)).ToList();
+            w.Line("// " + heads[0].HfClass + ": " + Inv(list.Count) + " tensors, " + Parameters(list) + " parameters");
+            w.Open("private static readonly " + WeightSpec + "[] s_weights" + heads[0].Head + " = new " + WeightSpec + "[]");
             foreach (var t in list)
-                w.Line("new(" + Str(t.Name) + ", new int[] { " + string.Join(", ", t.Shape.Select(Inv)) + " }), // (" + t.Dims + ")");
+                WeightLine(w, t);
             w.Close("};");
+            w.Line();
+        }
+        else
+        {
+            w.Line("// the embeddings and stored layers every head needs: " + Inv(encoder.Count) + " tensors, " + Parameters(encoder) + " parameters");
+            w.Open("private static readonly " + WeightSpec + "[] s_encoderWeights = new " + WeightSpec + "[]");
+            foreach (var t in encoder)
+                WeightLine(w, t);
+            w.Close("};");
+            w.Line();
+            foreach (var h in heads)
+            {
+                var list = WeightTable.HeadTensors(values, h.Rule);
+                w.Line("// " + h.HfClass + ": the encoder and " + Inv(list.Count) + " more tensors, " + Parameters(encoder.Concat(list)) + " parameters");
+                w.Open("private static readonly " + WeightSpec + "[] s_weights" + h.Head + " = WithEncoder(new " + WeightSpec + "[]");
+                foreach (var t in list)
+                    WeightLine(w, t);
+                w.Close("});");
+                w.Line();
+            }
+            w.Open("private static " + WeightSpec + "[] WithEncoder(" + WeightSpec + "[] head)");
+            w.Line("var all = new " + WeightSpec + "[s_encoderWeights.Length + head.Length];");
+            w.Line("s_encoderWeights.CopyTo(all, 0);");
+            w.Line("head.CopyTo(all, s_encoderWeights.Length);");
+            w.Line("return all;");
+            w.Close();
             w.Line();
         }
 
         // ---- instance
         w.Line("private readonly global::AlbertGen.Cpu.CpuAlbertModel _engine;");
-        w.Line("private readonly " + ModelNs + ".AlbertCheckpoint _checkpoint;");
         w.Line();
         w.Open("private " + cls + "(global::AlbertGen.Cpu.CpuAlbertModel engine, " + ModelNs + ".AlbertCheckpoint checkpoint)");
         w.Line("_engine = engine;");
-        w.Line("_checkpoint = checkpoint;");
         w.Line("Weights = new WeightSet(checkpoint);");
         w.Close();
         w.Line();
@@ -276,11 +302,11 @@ internal static class Emitter
         w.Line("global::System.ArgumentNullException.ThrowIfNull(path);");
         w.Line("var expected = WeightSpecs(head);");
         w.Line("string file = global::System.IO.Directory.Exists(path) ? global::System.IO.Path.Combine(path, \"model.safetensors\") : path;");
+        w.Line("// one mapping: the engine packs from it and owns it; Weights reads from it");
         w.Line("var checkpoint = " + ModelNs + ".AlbertCheckpoint.Open(ModelConfig, file, head);");
         w.Open("try");
         w.Line("CheckSameWeightList(checkpoint.Specs, expected);");
-        w.Line("var engine = global::AlbertGen.Cpu.CpuAlbertModel.Load(ModelConfig, file, head, threads);");
-        w.Line("return new " + cls + "(engine, checkpoint);");
+        w.Line("return new " + cls + "(global::AlbertGen.Cpu.CpuAlbertModel.Load(checkpoint, threads), checkpoint);");
         w.Close();
         w.Open("catch");
         w.Line("checkpoint.Dispose();");
@@ -315,11 +341,8 @@ internal static class Emitter
         w.Summary("The untyped forward of <see cref=\"" + ModelNs + ".IAlbertBackend\"/>: all outputs of <see cref=\"Head\"/>.");
         w.Line("public " + ModelNs + ".AlbertOutput Forward(" + AlbertBatch + " batch) => _engine.Forward(batch);");
         w.Line();
-        w.Summary("Releases the engine and the memory mappings.");
-        w.Open("public void Dispose()");
-        w.Line("_engine.Dispose();");
-        w.Line("_checkpoint.Dispose();");
-        w.Close();
+        w.Summary("Releases the engine and the memory mapping.");
+        w.Line("public void Dispose() => _engine.Dispose();");
         w.Line();
 
         // ---- helpers
@@ -459,6 +482,12 @@ internal static class Emitter
         }
         return sb.ToString();
     }
+
+    private static void WeightLine(SourceWriter w, WeightEntry t) =>
+        w.Line("new(" + Str(t.Name) + ", new int[] { " + string.Join(", ", t.Shape.Select(Inv)) + " }), // (" + t.Dims + ")");
+
+    private static string Parameters(IEnumerable<WeightEntry> tensors) =>
+        tensors.Sum(x => x.Shape.Aggregate(1L, (a, b) => a * b)).ToString("N0", CultureInfo.InvariantCulture);
 
     private static void Const(SourceWriter w, string type, string name, string value, string doc)
     {

@@ -132,13 +132,26 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         var ckpt = AlbertCheckpoint.Open(config, safetensorsPath, head);
         try
         {
-            return new CpuAlbertModel(config, head, ckpt, threads == 0 ? Environment.ProcessorCount : threads);
+            return Load(ckpt, threads);
         }
         catch
         {
             ckpt.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Builds the engine over an open checkpoint (its config and head). On success the model owns the checkpoint and
+    /// disposes it with itself; the checkpoint's tensors stay readable until then (packed ones are evicted from the
+    /// resident set and read back from the page cache if touched). On failure the caller still owns it.
+    /// </summary>
+    public static CpuAlbertModel Load(AlbertCheckpoint checkpoint, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (threads < 0)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be ≥ 0 (0 = one per processor)");
+        return new CpuAlbertModel(checkpoint.Config, checkpoint.Head, checkpoint, threads == 0 ? Environment.ProcessorCount : threads);
     }
 
     public AlbertOutput Forward(AlbertBatch batch)

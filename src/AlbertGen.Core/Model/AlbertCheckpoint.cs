@@ -15,14 +15,22 @@ public sealed class AlbertCheckpoint : IDisposable
     readonly SafeTensorsFile _file;
     readonly Dictionary<string, TensorEntry> _resolved;
 
-    AlbertCheckpoint(SafeTensorsFile file, Dictionary<string, TensorEntry> resolved, IReadOnlyList<WeightSpec> specs)
+    AlbertCheckpoint(SafeTensorsFile file, Dictionary<string, TensorEntry> resolved, AlbertConfig config, AlbertHead head, IReadOnlyList<WeightSpec> specs)
     {
         _file = file;
         _resolved = resolved;
+        Config = config;
+        Head = head;
         Specs = specs;
     }
 
     public string Path => _file.Path;
+
+    /// <summary>The config the tensors were checked against.</summary>
+    public AlbertConfig Config { get; }
+
+    /// <summary>The head the tensors were checked for.</summary>
+    public AlbertHead Head { get; }
 
     /// <summary>The tensors this config and head need, in dataflow order (HF names).</summary>
     public IReadOnlyList<WeightSpec> Specs { get; }
@@ -62,7 +70,7 @@ public sealed class AlbertCheckpoint : IDisposable
             }
             if (problems.Count > 0)
                 throw new AlbertWeightException(path, problems);
-            return new AlbertCheckpoint(file, resolved, specs);
+            return new AlbertCheckpoint(file, resolved, config, head, specs);
         }
         catch
         {
