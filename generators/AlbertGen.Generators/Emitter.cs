@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using AlbertGen.Generators.Model;
+using AlbertGen.Rules;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace AlbertGen.Generators;
@@ -32,12 +33,16 @@ internal static class Emitter
         "LayerGroups", "GroupOfLayer", "ModelConfig", "WeightSpecs", "Load", "Config", "Head", "Weights", "WeightSet",
         "Forward", "Dispose", "Encode", "ModelOutput", "ForPreTraining", "PreTrainingOutput", "ForMaskedLM", "MaskedLMOutput",
         "ForSequenceClassification", "SequenceClassificationOutput", "ForTokenClassification", "TokenClassificationOutput",
-        "ForQuestionAnswering", "QuestionAnsweringOutput", "ForMultipleChoice", "MultipleChoiceOutput", "SourceName",
+        "ForQuestionAnswering", "QuestionAnsweringOutput", "ForMultipleChoice", "MultipleChoiceOutput", "SourceName", "WithEncoder",
     };
 
     private sealed record Field(string Name, string Source, string Doc, bool Optional);
 
-    private sealed record HeadInfo(string Head, string HfClass, string Method, string Output, Field[] Fields);
+    private sealed record HeadInfo(HeadRule Rule, string Method, string Output, Field[] Fields)
+    {
+        public string Head => Rule.Member;
+        public string HfClass => Rule.HfClassName;
+    }
 
     private static HeadInfo Info(string head, ModelSpec s)
     {
@@ -45,10 +50,11 @@ internal static class Emitter
         var hidden = new Field("LastHiddenState", "LastHiddenState", "(batch, seq, " + h + "): the encoder's last hidden states.", false);
         var pooled = new Field("PoolerOutput", "PoolerOutput", "(batch, " + h + "): tanh(pooler(last_hidden_state[:, 0])).", false);
         var loss = new Field("Loss", "Loss", "Scalar loss; null unless the batch carried labels.", true);
+        var rule = HeadTable.ByMember(head)!;
         return head switch
         {
-            "Base" => new(head, "AlbertModel", "Encode", "ModelOutput", new[] { hidden, pooled }),
-            "PreTraining" => new(head, "AlbertForPreTraining", "ForPreTraining", "PreTrainingOutput", new[]
+            "Base" => new(rule, "Encode", "ModelOutput", new[] { hidden, pooled }),
+            "PreTraining" => new(rule, "ForPreTraining", "PreTrainingOutput", new[]
             {
                 new Field("PredictionLogits", "PredictionLogits", "(batch, seq, " + v + "): masked-LM scores over the vocabulary.", false),
                 new Field("SopLogits", "SopLogits", "(batch, " + l + "): sentence-order prediction scores.", false),
@@ -56,24 +62,24 @@ internal static class Emitter
                 new Field("MlmLoss", "MlmLoss", "Masked-LM part of the loss; null unless the batch carried labels.", true),
                 new Field("SopLoss", "SopLoss", "Sentence-order part of the loss; null unless the batch carried labels.", true),
             }),
-            "MaskedLM" => new(head, "AlbertForMaskedLM", "ForMaskedLM", "MaskedLMOutput", new[]
+            "MaskedLM" => new(rule, "ForMaskedLM", "MaskedLMOutput", new[]
             {
                 new Field("Logits", "Logits", "(batch, seq, " + v + "): scores over the vocabulary.", false), hidden, loss,
             }),
-            "SequenceClassification" => new(head, "AlbertForSequenceClassification", "ForSequenceClassification", "SequenceClassificationOutput", new[]
+            "SequenceClassification" => new(rule, "ForSequenceClassification", "SequenceClassificationOutput", new[]
             {
                 new Field("Logits", "Logits", "(batch, " + l + "): one score per label (see <see cref=\"Id2Label\"/>).", false), hidden, pooled, loss,
             }),
-            "TokenClassification" => new(head, "AlbertForTokenClassification", "ForTokenClassification", "TokenClassificationOutput", new[]
+            "TokenClassification" => new(rule, "ForTokenClassification", "TokenClassificationOutput", new[]
             {
                 new Field("Logits", "Logits", "(batch, seq, " + l + "): one score per token and label (see <see cref=\"Id2Label\"/>).", false), hidden, loss,
             }),
-            "QuestionAnswering" => new(head, "AlbertForQuestionAnswering", "ForQuestionAnswering", "QuestionAnsweringOutput", new[]
+            "QuestionAnswering" => new(rule, "ForQuestionAnswering", "QuestionAnsweringOutput", new[]
             {
                 new Field("StartLogits", "StartLogits", "(batch, seq): answer-start scores.", false),
                 new Field("EndLogits", "EndLogits", "(batch, seq): answer-end scores.", false), hidden, loss,
             }),
-            _ => new(head, "AlbertForMultipleChoice", "ForMultipleChoice", "MultipleChoiceOutput", new[]
+            _ => new(rule, "ForMultipleChoice", "MultipleChoiceOutput", new[]
             {
                 new Field("Logits", "Logits", "(batch, num_choices): one score per choice.", false),
                 new Field("LastHiddenState", "LastHiddenState", "(batch × num_choices, seq, " + h + "): the encoder's last hidden states.", false),
@@ -223,24 +229,51 @@ internal static class Emitter
         w.Line("_ => throw UnsupportedHead(head),");
         w.Close("};");
         w.Line();
-        foreach (var h in heads)
+        // the encoder's tensors (embeddings, stored layers) once; each head adds its own after them
+        var values = s.Rules;
+        var encoder = WeightTable.Encoder(values);
+        if (heads.Count == 1)
         {
-            var list = WeightList.For(s, h.Head);
-            w.Line("// " + h.HfClass + ": " + Inv(list.Count) + " tensors, " + list.Sum(x => x.Shape.Aggregate(1L, (a, b) => a * b)).ToString("N0", CultureInfo.InvariantCulture) + " parameters");
-            w.Open("private static readonly " + WeightSpec + "[] s_weights" + h.Head + " = new " + WeightSpec + "[]");
+            var list = encoder.Concat(WeightTable.HeadTensors(values, heads[0].Rule)).ToList();
+            w.Line("// " + heads[0].HfClass + ": " + Inv(list.Count) + " tensors, " + Parameters(list) + " parameters");
+            w.Open("private static readonly " + WeightSpec + "[] s_weights" + heads[0].Head + " = new " + WeightSpec + "[]");
             foreach (var t in list)
-                w.Line("new(" + Str(t.Name) + ", new int[] { " + string.Join(", ", t.Shape.Select(Inv)) + " }), // (" + t.Dims + ")");
+                WeightLine(w, t);
             w.Close("};");
+            w.Line();
+        }
+        else
+        {
+            w.Line("// the embeddings and stored layers every head needs: " + Inv(encoder.Count) + " tensors, " + Parameters(encoder) + " parameters");
+            w.Open("private static readonly " + WeightSpec + "[] s_encoderWeights = new " + WeightSpec + "[]");
+            foreach (var t in encoder)
+                WeightLine(w, t);
+            w.Close("};");
+            w.Line();
+            foreach (var h in heads)
+            {
+                var list = WeightTable.HeadTensors(values, h.Rule);
+                w.Line("// " + h.HfClass + ": the encoder and " + Inv(list.Count) + " more tensors, " + Parameters(encoder.Concat(list)) + " parameters");
+                w.Open("private static readonly " + WeightSpec + "[] s_weights" + h.Head + " = WithEncoder(new " + WeightSpec + "[]");
+                foreach (var t in list)
+                    WeightLine(w, t);
+                w.Close("});");
+                w.Line();
+            }
+            w.Open("private static " + WeightSpec + "[] WithEncoder(" + WeightSpec + "[] head)");
+            w.Line("var all = new " + WeightSpec + "[s_encoderWeights.Length + head.Length];");
+            w.Line("s_encoderWeights.CopyTo(all, 0);");
+            w.Line("head.CopyTo(all, s_encoderWeights.Length);");
+            w.Line("return all;");
+            w.Close();
             w.Line();
         }
 
         // ---- instance
         w.Line("private readonly global::AlbertGen.Cpu.CpuAlbertModel _engine;");
-        w.Line("private readonly " + ModelNs + ".AlbertCheckpoint _checkpoint;");
         w.Line();
         w.Open("private " + cls + "(global::AlbertGen.Cpu.CpuAlbertModel engine, " + ModelNs + ".AlbertCheckpoint checkpoint)");
         w.Line("_engine = engine;");
-        w.Line("_checkpoint = checkpoint;");
         w.Line("Weights = new WeightSet(checkpoint);");
         w.Close();
         w.Line();
@@ -269,11 +302,11 @@ internal static class Emitter
         w.Line("global::System.ArgumentNullException.ThrowIfNull(path);");
         w.Line("var expected = WeightSpecs(head);");
         w.Line("string file = global::System.IO.Directory.Exists(path) ? global::System.IO.Path.Combine(path, \"model.safetensors\") : path;");
+        w.Line("// one mapping: the engine packs from it and owns it; Weights reads from it");
         w.Line("var checkpoint = " + ModelNs + ".AlbertCheckpoint.Open(ModelConfig, file, head);");
         w.Open("try");
         w.Line("CheckSameWeightList(checkpoint.Specs, expected);");
-        w.Line("var engine = global::AlbertGen.Cpu.CpuAlbertModel.Load(ModelConfig, file, head, threads);");
-        w.Line("return new " + cls + "(engine, checkpoint);");
+        w.Line("return new " + cls + "(global::AlbertGen.Cpu.CpuAlbertModel.Load(checkpoint, threads), checkpoint);");
         w.Close();
         w.Open("catch");
         w.Line("checkpoint.Dispose();");
@@ -308,11 +341,8 @@ internal static class Emitter
         w.Summary("The untyped forward of <see cref=\"" + ModelNs + ".IAlbertBackend\"/>: all outputs of <see cref=\"Head\"/>.");
         w.Line("public " + ModelNs + ".AlbertOutput Forward(" + AlbertBatch + " batch) => _engine.Forward(batch);");
         w.Line();
-        w.Summary("Releases the engine and the memory mappings.");
-        w.Open("public void Dispose()");
-        w.Line("_engine.Dispose();");
-        w.Line("_checkpoint.Dispose();");
-        w.Close();
+        w.Summary("Releases the engine and the memory mapping.");
+        w.Line("public void Dispose() => _engine.Dispose();");
         w.Line();
 
         // ---- helpers
@@ -387,12 +417,13 @@ internal static class Emitter
 
     private static void EmitWeightSet(SourceWriter w, ModelSpec s, List<HeadInfo> heads)
     {
+        var values = s.Rules;
         // union over the offered heads, in first-seen order; a name may have a different shape per head (classifier.weight)
         var order = new List<string>();
         var shapes = new Dictionary<string, List<(string Shape, string Head)>>();
         foreach (var h in heads)
         {
-            foreach (var t in WeightList.For(s, h.Head))
+            foreach (var t in WeightTable.For(values, h.Rule))
             {
                 if (!shapes.TryGetValue(t.Name, out var list))
                 {
@@ -451,6 +482,12 @@ internal static class Emitter
         }
         return sb.ToString();
     }
+
+    private static void WeightLine(SourceWriter w, WeightEntry t) =>
+        w.Line("new(" + Str(t.Name) + ", new int[] { " + string.Join(", ", t.Shape.Select(Inv)) + " }), // (" + t.Dims + ")");
+
+    private static string Parameters(IEnumerable<WeightEntry> tensors) =>
+        tensors.Sum(x => x.Shape.Aggregate(1L, (a, b) => a * b)).ToString("N0", CultureInfo.InvariantCulture);
 
     private static void Const(SourceWriter w, string type, string name, string value, string doc)
     {

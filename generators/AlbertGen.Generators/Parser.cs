@@ -5,55 +5,19 @@ using System.Text;
 using System.Threading;
 using AlbertGen.Generators.Json;
 using AlbertGen.Generators.Model;
+using AlbertGen.Rules;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace AlbertGen.Generators;
 
 /// <summary>
-/// Turns a config file into a <see cref="ModelSpec"/> or diagnostics. Mirrors the runtime
-/// <c>AlbertGen.Config.AlbertConfig.Parse</c> + <c>Validate</c> (same keys, HF defaults, same checks), so a config
-/// that generates code never fails validation at run time; it is stricter in one way: the five keys that fix
-/// the model's shape are required (<see cref="RequiredKeys"/>). Reports every problem of a file, not just the first.
+/// Turns a config file into a <see cref="ModelSpec"/> or diagnostics. The ALBERT rules (HF defaults, the activation
+/// and head tables, the checks) are the runtime's own, linked from <c>src/AlbertGen.Core/Rules</c>, so a config that
+/// generates code never fails validation at run time; the generator is stricter in one way: the keys that fix the
+/// model's shape are required (<see cref="AlbertDefaults.RequiredKeys"/>). Reports every problem of a file, not just the first.
 /// </summary>
 internal static class Parser
 {
-    /// <summary>Keys without which AlbertGen refuses to guess a shape (HF would silently use xxlarge's defaults).</summary>
-    public static readonly string[] RequiredKeys = { "vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size" };
-
-    /// <summary>HF <c>hidden_act</c> names we implement → <c>ActivationKind</c> member (as the runtime's <c>Activations.ByName</c>).</summary>
-    public static readonly KeyValuePair<string, string>[] Activations =
-    {
-        new("gelu_new", "GeluTanh"),
-        new("gelu_pytorch_tanh", "GeluTanh"),
-        new("gelu_python_tanh", "GeluTanh"),
-        new("gelu_accurate", "GeluTanh"),
-        new("gelu", "GeluErf"),
-        new("gelu_python", "GeluErf"),
-        new("gelu_fast", "GeluFast"),
-        new("quick_gelu", "QuickGelu"),
-        new("relu", "Relu"),
-        new("silu", "Silu"),
-        new("swish", "Silu"),
-        new("tanh", "Tanh"),
-        new("sigmoid", "Sigmoid"),
-        new("linear", "Linear"),
-    };
-
-    /// <summary><c>AlbertHead</c> members with their HF class names, in the order the typed API lists them.</summary>
-    public static readonly KeyValuePair<string, string>[] Heads =
-    {
-        new("Base", "AlbertModel"),
-        new("PreTraining", "AlbertForPreTraining"),
-        new("MaskedLM", "AlbertForMaskedLM"),
-        new("SequenceClassification", "AlbertForSequenceClassification"),
-        new("TokenClassification", "AlbertForTokenClassification"),
-        new("QuestionAnswering", "AlbertForQuestionAnswering"),
-        new("MultipleChoice", "AlbertForMultipleChoice"),
-    };
-
-    private static readonly string[] GoogleOnlyKeys = { "net_structure_type", "gap_size", "num_memory_blocks", "down_scale_factor" };
-    private static readonly string[] ProblemTypes = { "regression", "single_label_classification", "multi_label_classification" };
-
     public static ParseResult Parse(ConfigFileInput input, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
@@ -99,10 +63,7 @@ internal static class Parser
 
         var r = new ConfigReader(root, input.Path, sourceName, diagnostics);
         var spec = r.Read(className, ns, cancellationToken);
-        bool hasErrors = false;
-        foreach (var d in diagnostics)
-            hasErrors |= DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error;
-        return new ParseResult(hasErrors ? null : spec, new EquatableArray<DiagnosticInfo>(diagnostics));
+        return new ParseResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics));
     }
 
     /// <summary>Name of the class when <c>AlbertGenModel</c> is not set: the config's folder in PascalCase (<c>albert-base-v2</c> → <c>AlbertBaseV2</c>).</summary>
@@ -282,7 +243,7 @@ internal static class Parser
             return list;
         }
 
-        private List<string>? Id2Label()
+        private string[]? Id2Label()
         {
             var v = Get("id2label");
             if (v is null)
@@ -292,176 +253,135 @@ internal static class Parser
                 Report(DiagnosticDescriptors.WrongType, "id2label", "id2label", "an object of id → label", v.Describe());
                 return null;
             }
-            var map = new Dictionary<int, string>();
+            var entries = new List<(string, string?, string)>();
             foreach (var p in v.Properties)
-            {
-                if (!int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
-                {
-                    Invalid("id2label", "key '" + p.Name + "' is not a non-negative integer");
-                    return null;
-                }
-                if (p.Value.Kind != JsonKind.String)
-                {
-                    Invalid("id2label", "label for id " + Inv(id) + " is " + p.Value.Describe() + ", expected a string");
-                    return null;
-                }
-                map[id] = p.Value.Text;
-            }
-            if (map.Count == 0)
-            {
-                Invalid("id2label", "is empty");
-                return null;
-            }
-            var labels = new List<string>();
-            for (int i = 0; i < map.Count; i++)
-            {
-                if (!map.TryGetValue(i, out var label))
-                {
-                    Invalid("id2label", "ids must be 0.." + Inv(map.Count - 1) + "; id " + Inv(i) + " is missing");
-                    return null;
-                }
-                labels.Add(label);
-            }
+                entries.Add((p.Name, p.Value.Kind == JsonKind.String ? p.Value.Text : null, p.Value.Describe()));
+            Report(ConfigRules.Labels(entries, out var labels));
             return labels;
         }
 
-        public ModelSpec Read(string className, string ns, CancellationToken cancellationToken)
+        /// <summary>A broken shared rule as its diagnostic: ALBG004–007 where the rule has its own id, else ALBG011.</summary>
+        private void Report(RuleViolation? v, int numAttentionHeads = 0)
         {
-            foreach (var key in RequiredKeys)
+            if (v is null)
+                return;
+            switch (v.Kind)
+            {
+                case RuleKind.NonPositive:
+                    Report(DiagnosticDescriptors.NonPositiveSize, v.Key, v.Key, v.Value);
+                    break;
+                case RuleKind.NotDivisible:
+                    Report(DiagnosticDescriptors.HiddenSizeNotDivisible, Has(v.Key) ? v.Key : "num_attention_heads", v.Value, Inv(numAttentionHeads));
+                    break;
+                case RuleKind.UnknownActivation:
+                    Report(DiagnosticDescriptors.UnknownActivation, v.Key, v.Value, ActivationTable.KnownNames());
+                    break;
+                case RuleKind.UnsupportedPositionEmbedding:
+                    Report(DiagnosticDescriptors.UnsupportedPositionEmbedding, v.Key, v.Value);
+                    break;
+                default:
+                    Invalid(v.Key, v.Message);
+                    break;
+            }
+        }
+
+        private bool HasErrors()
+        {
+            foreach (var d in _diagnostics)
+            {
+                if (DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error)
+                    return true;
+            }
+            return false;
+        }
+
+        /// <summary>The spec, or null when the file has errors (then nothing sized by the config is allocated).</summary>
+        public ModelSpec? Read(string className, string ns, CancellationToken cancellationToken)
+        {
+            foreach (var key in AlbertDefaults.RequiredKeys)
             {
                 if (!Has(key))
                     Report(DiagnosticDescriptors.MissingKey, key, key);
             }
 
             string? modelType = String("model_type");
-            if (modelType is not null && modelType != "albert")
-                Invalid("model_type", "expected 'albert', found '" + modelType + "'");
-            bool google = modelType is null && Array.Exists(GoogleOnlyKeys, k => _root.Property(k) is not null);
-
-            string hiddenAct = String("hidden_act") ?? "gelu_new";
-            // Google's BERT/ALBERT "gelu" is the tanh approximation (modeling.py); HF's converted configs say gelu_new.
-            if (google && hiddenAct == "gelu")
-                hiddenAct = "gelu_new";
-            string? activationKind = null;
-            foreach (var a in Activations)
-            {
-                if (a.Key == hiddenAct)
-                    activationKind = a.Value;
-            }
-            if (activationKind is null)
-            {
-                var known = new List<string>();
-                foreach (var a in Activations)
-                    known.Add(a.Key);
-                Report(DiagnosticDescriptors.UnknownActivation, "hidden_act", hiddenAct, string.Join(", ", known));
-            }
-
-            int Size(string key, int fallback)
-            {
-                int? value = Int(key);
-                if (value is int v && v <= 0)
-                    Report(DiagnosticDescriptors.NonPositiveSize, key, key, Inv(v));
-                return value ?? fallback;
-            }
-            int vocab = Size("vocab_size", 30000);
-            int embedding = Size("embedding_size", 128);
-            int hidden = Size("hidden_size", 4096);
-            int layers = Size("num_hidden_layers", 12);
-            int groups = Size("num_hidden_groups", 1);
-            int heads = Size("num_attention_heads", 64);
-            int intermediate = Size("intermediate_size", 16384);
-            int inner = Size("inner_group_num", 1);
-            int maxPositions = Size("max_position_embeddings", 512);
-            int typeVocab = Size("type_vocab_size", 2);
-            cancellationToken.ThrowIfCancellationRequested();
-
-            if (hidden > 0 && heads > 0 && hidden % heads != 0)
-                Report(DiagnosticDescriptors.HiddenSizeNotDivisible, Has("hidden_size") ? "hidden_size" : "num_attention_heads", Inv(hidden), Inv(heads));
-            if (groups > 0 && layers > 0 && groups > layers)
-                Invalid("num_hidden_groups", Inv(groups) + " groups for " + Inv(layers) + " layers: some groups would never be used (HF would leave them untrained)");
-
-            string positionType = String("position_embedding_type") ?? "absolute";
-            if (positionType != "absolute")
-                Report(DiagnosticDescriptors.UnsupportedPositionEmbedding, "position_embedding_type", positionType);
-
-            float eps = Float("layer_norm_eps") ?? 1e-12f;
-            if (!(eps > 0) || float.IsInfinity(eps))
-                Invalid("layer_norm_eps", "must be a positive number, found " + eps.ToString("R", CultureInfo.InvariantCulture));
-
-            string? problemType = String("problem_type");
-            if (problemType is not null && Array.IndexOf(ProblemTypes, problemType) < 0)
-                Invalid("problem_type", "unknown value '" + problemType + "' (known: " + string.Join(", ", ProblemTypes) + ")");
-
-            int pad = Int("pad_token_id") ?? 0;
-            if (vocab > 0 && (pad < 0 || pad >= vocab))
-                Invalid("pad_token_id", Inv(pad) + " is outside the vocabulary (vocab_size " + Inv(vocab) + ")");
-
-            // the largest tensor must stay below 2^31 elements (as the runtime checks)
-            void Cap(string key, long a, long b)
-            {
-                if (a > 0 && b > 0 && a * b > int.MaxValue)
-                    Invalid(key, "tensor of " + a.ToString(CultureInfo.InvariantCulture) + "×" + b.ToString(CultureInfo.InvariantCulture) + " elements is too large");
-            }
-            Cap("vocab_size", vocab, Math.Max(embedding, hidden));
-            Cap("intermediate_size", intermediate, hidden);
-            Cap("hidden_size", hidden, hidden);
-            Cap("max_position_embeddings", maxPositions, embedding);
+            Report(ConfigRules.CheckModelType(modelType));
+            bool google = AlbertDefaults.IsGoogleFormat(modelType, k => _root.Property(k) is not null);
+            string hiddenAct = AlbertDefaults.HiddenActFor(String("hidden_act"), google);
 
             var labels = Id2Label();
             if (labels is null && !Has("id2label"))
             {
-                int n = Int("num_labels") ?? 2;
-                if (n < 1 || n > 1_000_000)
-                {
-                    Invalid("num_labels", "must be between 1 and 1000000, found " + Inv(n));
-                    n = 2;
-                }
-                labels = new List<string>();
-                for (int i = 0; i < n; i++)
-                    labels.Add("LABEL_" + Inv(i));
+                int n = Int("num_labels") ?? AlbertDefaults.NumLabels;
+                var bad = ConfigRules.CheckNumLabels(n);
+                Report(bad);
+                labels = new string[bad is null ? n : AlbertDefaults.NumLabels];
+                for (int i = 0; i < labels.Length; i++)
+                    labels[i] = AlbertDefaults.DefaultLabel(i);
             }
-            labels ??= new List<string> { "LABEL_0", "LABEL_1" };
+            labels ??= new[] { AlbertDefaults.DefaultLabel(0), AlbertDefaults.DefaultLabel(1) };
+
+            var values = new ConfigValues
+            {
+                VocabSize = Int("vocab_size") ?? AlbertDefaults.VocabSize,
+                EmbeddingSize = Int("embedding_size") ?? AlbertDefaults.EmbeddingSize,
+                HiddenSize = Int("hidden_size") ?? AlbertDefaults.HiddenSize,
+                NumHiddenLayers = Int("num_hidden_layers") ?? AlbertDefaults.NumHiddenLayers,
+                NumHiddenGroups = Int("num_hidden_groups") ?? AlbertDefaults.NumHiddenGroups,
+                NumAttentionHeads = Int("num_attention_heads") ?? AlbertDefaults.NumAttentionHeads,
+                IntermediateSize = Int("intermediate_size") ?? AlbertDefaults.IntermediateSize,
+                InnerGroupNum = Int("inner_group_num") ?? AlbertDefaults.InnerGroupNum,
+                MaxPositionEmbeddings = Int("max_position_embeddings") ?? AlbertDefaults.MaxPositionEmbeddings,
+                TypeVocabSize = Int("type_vocab_size") ?? AlbertDefaults.TypeVocabSize,
+                HiddenAct = hiddenAct,
+                PositionEmbeddingType = String("position_embedding_type") ?? AlbertDefaults.PositionEmbeddingType,
+                LayerNormEps = Float("layer_norm_eps") ?? AlbertDefaults.LayerNormEps,
+                ProblemType = String("problem_type"),
+                PadTokenId = Int("pad_token_id") ?? AlbertDefaults.PadTokenId,
+                TieWordEmbeddings = Bool("tie_word_embeddings") ?? AlbertDefaults.TieWordEmbeddings,
+                NumLabels = labels.Length,
+            };
+            float hiddenDropout = Float("hidden_dropout_prob") ?? AlbertDefaults.HiddenDropoutProb;
+            float attentionDropout = Float("attention_probs_dropout_prob") ?? AlbertDefaults.AttentionProbsDropoutProb;
+            float initializerRange = Float("initializer_range") ?? AlbertDefaults.InitializerRange;
+            float classifierDropout = Float("classifier_dropout_prob") ?? AlbertDefaults.ClassifierDropoutProb;
+            int bos = Int("bos_token_id") ?? AlbertDefaults.BosTokenId;
+            int eos = Int("eos_token_id") ?? AlbertDefaults.EosTokenId;
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var v in ConfigRules.Check(values))
+                Report(v, values.NumAttentionHeads);
 
             var architectures = StringArray("architectures") ?? new List<string>();
             var headNames = new List<string>();
             foreach (var arch in architectures)
             {
-                string? head = null;
-                foreach (var h in Heads)
-                {
-                    if (h.Value == arch)
-                        head = h.Key;
-                }
+                var head = HeadTable.ByHfClassName(arch);
                 if (head is null)
                 {
-                    var known = new List<string>();
-                    foreach (var h in Heads)
-                        known.Add(h.Value);
-                    Report(DiagnosticDescriptors.UnknownArchitecture, "architectures", arch, string.Join(", ", known));
+                    Report(DiagnosticDescriptors.UnknownArchitecture, "architectures", arch, HeadTable.KnownHfClassNames());
                 }
-                else if (!headNames.Contains(head))
+                else if (!headNames.Contains(head.Member))
                 {
-                    headNames.Add(head);
+                    headNames.Add(head.Member);
+                    Report(ConfigRules.CheckHeadLabels(head, labels.Length, Has("id2label") ? "id2label" : "num_labels"));
                 }
             }
-            if (headNames.Contains("QuestionAnswering") && labels.Count != 2)
-                Invalid(Has("id2label") ? "id2label" : "num_labels", "AlbertForQuestionAnswering splits qa_outputs into start and end logits, so it needs 2 labels (found " + Inv(labels.Count) + ")");
             if (headNames.Count == 0)
             {
-                // no (known) architectures: offer every head, AlbertModel first (the runtime's default head)
-                foreach (var h in Heads)
+                // no (known) architectures: offer every head the labels allow, AlbertModel first (the runtime's default head)
+                foreach (var h in HeadTable.Rows)
                 {
-                    if (h.Key != "QuestionAnswering" || labels.Count == 2)
-                        headNames.Add(h.Key);
+                    if (ConfigRules.CheckHeadLabels(h, labels.Length, "num_labels") is null)
+                        headNames.Add(h.Member);
                 }
             }
 
-            var layerGroups = new int[layers > 0 ? layers : 0];
-            if (groups > 0)
-            {
-                for (int i = 0; i < layerGroups.Length; i++)
-                    layerGroups[i] = (int)(i / ((double)layers / groups));
-            }
+            // the rules above bound every size; with an error, stop before allocating anything sized by the config
+            if (HasErrors())
+                return null;
+            var layerGroups = new int[values.NumHiddenLayers];
+            for (int i = 0; i < layerGroups.Length; i++)
+                layerGroups[i] = ConfigRules.GroupOfLayer(i, values.NumHiddenLayers, values.NumHiddenGroups);
 
             return new ModelSpec
             {
@@ -469,34 +389,35 @@ internal static class Parser
                 Namespace = ns,
                 SourceName = _source,
                 Location = new LocationInfo(_path, 0, 0, 0, 0, 0, 0),
-                VocabSize = vocab,
-                EmbeddingSize = embedding,
-                HiddenSize = hidden,
-                NumHiddenLayers = layers,
-                NumHiddenGroups = groups,
-                NumAttentionHeads = heads,
-                IntermediateSize = intermediate,
-                InnerGroupNum = inner,
+                VocabSize = values.VocabSize,
+                EmbeddingSize = values.EmbeddingSize,
+                HiddenSize = values.HiddenSize,
+                NumHiddenLayers = values.NumHiddenLayers,
+                NumHiddenGroups = values.NumHiddenGroups,
+                NumAttentionHeads = values.NumAttentionHeads,
+                IntermediateSize = values.IntermediateSize,
+                InnerGroupNum = values.InnerGroupNum,
                 HiddenAct = hiddenAct,
-                ActivationKind = activationKind ?? "",
-                HiddenDropoutProb = Float("hidden_dropout_prob") ?? 0f,
-                AttentionProbsDropoutProb = Float("attention_probs_dropout_prob") ?? 0f,
-                MaxPositionEmbeddings = maxPositions,
-                TypeVocabSize = typeVocab,
-                InitializerRange = Float("initializer_range") ?? 0.02f,
-                LayerNormEps = eps,
-                ClassifierDropoutProb = Float("classifier_dropout_prob") ?? 0.1f,
-                PositionEmbeddingType = positionType,
-                PadTokenId = pad,
-                BosTokenId = Int("bos_token_id") ?? 2,
-                EosTokenId = Int("eos_token_id") ?? 3,
-                TieWordEmbeddings = Bool("tie_word_embeddings") ?? true,
+                ActivationKind = ActivationTable.KindOf(hiddenAct) ?? "",
+                HiddenDropoutProb = hiddenDropout,
+                AttentionProbsDropoutProb = attentionDropout,
+                MaxPositionEmbeddings = values.MaxPositionEmbeddings,
+                TypeVocabSize = values.TypeVocabSize,
+                InitializerRange = initializerRange,
+                LayerNormEps = values.LayerNormEps,
+                ClassifierDropoutProb = classifierDropout,
+                PositionEmbeddingType = values.PositionEmbeddingType,
+                PadTokenId = values.PadTokenId,
+                BosTokenId = bos,
+                EosTokenId = eos,
+                TieWordEmbeddings = values.TieWordEmbeddings,
                 Architectures = new EquatableArray<string>(architectures),
-                ProblemType = problemType,
+                ProblemType = values.ProblemType,
                 Id2Label = new EquatableArray<string>(labels),
                 IsGoogleFormat = google,
                 Heads = new EquatableArray<string>(headNames),
                 LayerGroups = new EquatableArray<int>(layerGroups),
+                Rules = values,
             };
         }
     }

@@ -44,7 +44,7 @@ public sealed class TorchAlbertBackend : IAlbertBackend
     public static TorchAlbertBackend Load(AlbertConfig config, string safetensorsPath, AlbertHead head, string device = "auto")
     {
         ArgumentNullException.ThrowIfNull(config);
-        CheckHead(config, head);
+        config.ValidateFor(head);
         var dev = TorchRuntime.ParseDevice(device);
         using var ckpt = AlbertCheckpoint.Open(config, safetensorsPath, head);
         var model = new AlbertForHead(config, head);
@@ -66,7 +66,7 @@ public sealed class TorchAlbertBackend : IAlbertBackend
     public static TorchAlbertBackend Create(AlbertConfig config, AlbertHead head, long seed, string device = "auto")
     {
         ArgumentNullException.ThrowIfNull(config);
-        CheckHead(config, head);
+        config.ValidateFor(head);
         var dev = TorchRuntime.ParseDevice(device);
         var model = new AlbertForHead(config, head);
         try
@@ -81,12 +81,6 @@ public sealed class TorchAlbertBackend : IAlbertBackend
             model.Dispose();
             throw;
         }
-    }
-
-    static void CheckHead(AlbertConfig config, AlbertHead head)
-    {
-        if (head == AlbertHead.QuestionAnswering && config.NumLabels != 2)
-            throw new AlbertConfigException(config.SourceName, "num_labels", $"question answering splits qa_outputs into start and end logits, so it needs num_labels = 2 (found {config.NumLabels})");
     }
 
     void Check(AlbertBatch batch)

@@ -1,3 +1,4 @@
+using AlbertGen.Config;
 using AlbertGen.Cpu;
 using AlbertGen.Model;
 
@@ -13,6 +14,21 @@ public class GoldenTinyTests
         using var model = CpuAlbertModel.Load(dir);
         var output = model.Forward(AlbertBatch.Load(Path.Combine(dir, "inputs.json")));
         Fixtures.AssertMatches(output, Path.Combine(dir, "expected.safetensors"));
+    }
+
+    [Fact]
+    public void Engine_over_an_open_checkpoint_matches_hf_and_owns_the_one_mapping()
+    {
+        // what a generated model's Load does: one mapping, packed by the engine and read through its Weights
+        string dir = Fixtures.Dir("tiny");
+        var config = AlbertConfig.Load(dir);
+        var checkpoint = AlbertCheckpoint.Open(config, Path.Combine(dir, "model.safetensors"), config.DefaultHead);
+        var model = CpuAlbertModel.Load(checkpoint);
+        Assert.Equal(config.DefaultHead, model.Head);
+        Fixtures.AssertMatches(model.Forward(AlbertBatch.Load(Path.Combine(dir, "inputs.json"))), Path.Combine(dir, "expected.safetensors"));
+        Assert.Equal(32 * 32, checkpoint.Get("albert.pooler.weight").Span.Length); // packed and evicted, still readable
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => checkpoint.Get("albert.pooler.weight").Span.Length);
     }
 
     [Theory]

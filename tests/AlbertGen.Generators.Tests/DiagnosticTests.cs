@@ -177,6 +177,40 @@ public class DiagnosticTests
             "cfg/config.json: 'num_hidden_groups': 3 groups for 2 layers: some groups would never be used (HF would leave them untrained)", 3, 3);
     }
 
+    [Theory]
+    [InlineData("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 1000000000", "'num_hidden_layers': num_hidden_layers is 1000000000, more than the limit of 4096", 5)]
+    [InlineData("\"intermediate_size\": 37", "\"intermediate_size\": 37,\n  \"inner_group_num\": 1e9", "'inner_group_num': inner_group_num is 1000000000, more than the limit of 4096", 8)]
+    [InlineData("\"intermediate_size\": 37", "\"intermediate_size\": 37,\n  \"inner_group_num\": 2049", "'inner_group_num': num_hidden_layers × inner_group_num (layers a forward runs) is 4098, more than the limit of 4096", 8)]
+    public void ALBG011_layer_counts_are_bounded_before_anything_is_allocated(string find, string replace, string message, int line)
+    {
+        string json = Valid.Replace(find, replace);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var result = Parser.Parse(new Model.ConfigFileInput(Path, json, "M", "N", null), CancellationToken.None);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "parsing a config with a huge layer count must not allocate in proportion to it");
+        Assert.Null(result.Spec);
+        AssertSingle(Run(json), "ALBG011", "cfg/config.json: " + message, line, 3);
+    }
+
+    [Fact]
+    public void ALBG011_weights_over_the_total_budget_name_the_key_behind_them()
+    {
+        // 4 stored layers of about 6 · 20000² elements each (every tensor < 2^31), plus a 20000² pooler: 1e10 elements, over the 8e9 budget
+        string json = Valid.Replace("\"hidden_size\": 32", "\"hidden_size\": 20000").Replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 4")
+            .Replace("\"intermediate_size\": 37", "\"intermediate_size\": 20000,\n  \"num_hidden_groups\": 4");
+        var d = Assert.Single(Run(json).Diagnostics);
+        Assert.Equal("ALBG011", d.Id);
+        Assert.StartsWith("cfg/config.json: 'num_hidden_groups': the weights would hold 100", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.EndsWith("more than the budget of 8000000000", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void ALBG011_question_answering_needs_two_labels()
+    {
+        string json = Valid.Replace("\"vocab_size\": 99,", "\"vocab_size\": 99,\n  \"architectures\": [\"AlbertForQuestionAnswering\"],\n  \"num_labels\": 3,");
+        AssertSingle(Run(json), "ALBG011",
+            "cfg/config.json: 'num_labels': AlbertForQuestionAnswering splits qa_outputs into start and end logits, so it needs 2 labels (found 3)", 4, 3);
+    }
+
     [Fact]
     public void ALBG012_unknown_architecture_is_a_warning_and_code_is_still_generated()
     {

@@ -1,3 +1,5 @@
+using AlbertGen.Rules;
+
 namespace AlbertGen.Generators.Model;
 
 /// <summary>
@@ -45,6 +47,9 @@ internal sealed record ModelSpec
     public EquatableArray<string> Heads { get; init; } = EquatableArray<string>.Empty;
     /// <summary>Group of each layer: <c>int(i / (num_hidden_layers / num_hidden_groups))</c>.</summary>
     public EquatableArray<int> LayerGroups { get; init; } = EquatableArray<int>.Empty;
+
+    /// <summary>The values the shared rules (<c>src/AlbertGen.Core/Rules</c>) read, as they checked them; the weight lists come from them.</summary>
+    public ConfigValues Rules { get; init; } = new();
 
     public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
     public int HeadSize => HiddenSize / NumAttentionHeads;

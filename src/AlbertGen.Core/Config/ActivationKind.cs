@@ -1,3 +1,5 @@
+using AlbertGen.Rules;
+
 namespace AlbertGen.Config;
 
 /// <summary>The activation functions HF's <c>ACT2FN</c> maps ALBERT's <c>hidden_act</c> to (the ones we implement).</summary>
@@ -20,27 +22,19 @@ public enum ActivationKind
     Linear,
 }
 
-/// <summary>Maps HF <c>hidden_act</c> strings to <see cref="ActivationKind"/>.</summary>
+/// <summary>Maps HF <c>hidden_act</c> strings to <see cref="ActivationKind"/> (the table is <c>Rules/ActivationTable.cs</c>, shared with the generator).</summary>
 public static class Activations
 {
     /// <summary>Every <c>hidden_act</c> value we accept, with its kind.</summary>
-    public static readonly IReadOnlyDictionary<string, ActivationKind> ByName = new Dictionary<string, ActivationKind>(StringComparer.Ordinal)
-    {
-        ["gelu_new"] = ActivationKind.GeluTanh,
-        ["gelu_pytorch_tanh"] = ActivationKind.GeluTanh,
-        ["gelu_python_tanh"] = ActivationKind.GeluTanh,
-        ["gelu_accurate"] = ActivationKind.GeluTanh,
-        ["gelu"] = ActivationKind.GeluErf,
-        ["gelu_python"] = ActivationKind.GeluErf,
-        ["gelu_fast"] = ActivationKind.GeluFast,
-        ["quick_gelu"] = ActivationKind.QuickGelu,
-        ["relu"] = ActivationKind.Relu,
-        ["silu"] = ActivationKind.Silu,
-        ["swish"] = ActivationKind.Silu,
-        ["tanh"] = ActivationKind.Tanh,
-        ["sigmoid"] = ActivationKind.Sigmoid,
-        ["linear"] = ActivationKind.Linear,
-    };
+    public static readonly IReadOnlyDictionary<string, ActivationKind> ByName = Build();
 
     public static bool TryParse(string name, out ActivationKind kind) => ByName.TryGetValue(name, out kind);
+
+    static Dictionary<string, ActivationKind> Build()
+    {
+        var byName = new Dictionary<string, ActivationKind>(StringComparer.Ordinal);
+        foreach (var (name, kind) in ActivationTable.Rows)
+            byName[name] = Enum.Parse<ActivationKind>(kind);
+        return byName;
+    }
 }

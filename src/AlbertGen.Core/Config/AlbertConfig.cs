@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using AlbertGen.Rules;
 
 namespace AlbertGen.Config;
 
@@ -12,34 +13,34 @@ namespace AlbertGen.Config;
 /// </summary>
 public sealed class AlbertConfig
 {
-    public int VocabSize { get; init; } = 30000;
-    public int EmbeddingSize { get; init; } = 128;
-    public int HiddenSize { get; init; } = 4096;
-    public int NumHiddenLayers { get; init; } = 12;
-    public int NumHiddenGroups { get; init; } = 1;
-    public int NumAttentionHeads { get; init; } = 64;
-    public int IntermediateSize { get; init; } = 16384;
-    public int InnerGroupNum { get; init; } = 1;
+    public int VocabSize { get; init; } = AlbertDefaults.VocabSize;
+    public int EmbeddingSize { get; init; } = AlbertDefaults.EmbeddingSize;
+    public int HiddenSize { get; init; } = AlbertDefaults.HiddenSize;
+    public int NumHiddenLayers { get; init; } = AlbertDefaults.NumHiddenLayers;
+    public int NumHiddenGroups { get; init; } = AlbertDefaults.NumHiddenGroups;
+    public int NumAttentionHeads { get; init; } = AlbertDefaults.NumAttentionHeads;
+    public int IntermediateSize { get; init; } = AlbertDefaults.IntermediateSize;
+    public int InnerGroupNum { get; init; } = AlbertDefaults.InnerGroupNum;
     /// <summary>The <c>hidden_act</c> string as written.</summary>
-    public string HiddenAct { get; init; } = "gelu_new";
-    public float HiddenDropoutProb { get; init; }
-    public float AttentionProbsDropoutProb { get; init; }
-    public int MaxPositionEmbeddings { get; init; } = 512;
-    public int TypeVocabSize { get; init; } = 2;
-    public float InitializerRange { get; init; } = 0.02f;
-    public float LayerNormEps { get; init; } = 1e-12f;
-    public float ClassifierDropoutProb { get; init; } = 0.1f;
-    public string PositionEmbeddingType { get; init; } = "absolute";
-    public int PadTokenId { get; init; }
-    public int BosTokenId { get; init; } = 2;
-    public int EosTokenId { get; init; } = 3;
-    public bool TieWordEmbeddings { get; init; } = true;
+    public string HiddenAct { get; init; } = AlbertDefaults.HiddenAct;
+    public float HiddenDropoutProb { get; init; } = AlbertDefaults.HiddenDropoutProb;
+    public float AttentionProbsDropoutProb { get; init; } = AlbertDefaults.AttentionProbsDropoutProb;
+    public int MaxPositionEmbeddings { get; init; } = AlbertDefaults.MaxPositionEmbeddings;
+    public int TypeVocabSize { get; init; } = AlbertDefaults.TypeVocabSize;
+    public float InitializerRange { get; init; } = AlbertDefaults.InitializerRange;
+    public float LayerNormEps { get; init; } = AlbertDefaults.LayerNormEps;
+    public float ClassifierDropoutProb { get; init; } = AlbertDefaults.ClassifierDropoutProb;
+    public string PositionEmbeddingType { get; init; } = AlbertDefaults.PositionEmbeddingType;
+    public int PadTokenId { get; init; } = AlbertDefaults.PadTokenId;
+    public int BosTokenId { get; init; } = AlbertDefaults.BosTokenId;
+    public int EosTokenId { get; init; } = AlbertDefaults.EosTokenId;
+    public bool TieWordEmbeddings { get; init; } = AlbertDefaults.TieWordEmbeddings;
     /// <summary>HF class names from <c>architectures</c>; empty when absent.</summary>
     public IReadOnlyList<string> Architectures { get; init; } = [];
     /// <summary><c>regression</c>, <c>single_label_classification</c>, <c>multi_label_classification</c> or null.</summary>
     public string? ProblemType { get; init; }
     /// <summary>Label names by id (from <c>id2label</c>, else <c>LABEL_i</c> for <c>num_labels</c>, default 2).</summary>
-    public IReadOnlyList<string> Id2Label { get; init; } = ["LABEL_0", "LABEL_1"];
+    public IReadOnlyList<string> Id2Label { get; init; } = DefaultLabels(AlbertDefaults.NumLabels);
     /// <summary>Where this config came from (file path), for error messages.</summary>
     public string SourceName { get; init; } = "config.json";
     /// <summary>True when read from Google's original <c>albert_config.json</c> format.</summary>
@@ -51,7 +52,7 @@ public sealed class AlbertConfig
         : throw new AlbertConfigException(SourceName, "hidden_act", $"unknown activation '{HiddenAct}'");
 
     /// <summary>HF's layer → group formula: <c>int(i / (num_hidden_layers / num_hidden_groups))</c>, float division then truncation.</summary>
-    public int GroupOfLayer(int layer) => (int)(layer / ((double)NumHiddenLayers / NumHiddenGroups));
+    public int GroupOfLayer(int layer) => ConfigRules.GroupOfLayer(layer, NumHiddenLayers, NumHiddenGroups);
 
     /// <summary>The head HF's <c>architectures</c> names (first one we know), else <see cref="AlbertHead.Base"/>.</summary>
     public AlbertHead DefaultHead
@@ -67,10 +68,7 @@ public sealed class AlbertConfig
         }
     }
 
-    public static readonly string[] AllowedProblemTypes = ["regression", "single_label_classification", "multi_label_classification"];
-
-    /// <summary>Keys only Google's original <c>albert_config.json</c> has.</summary>
-    static readonly string[] GoogleOnlyKeys = ["net_structure_type", "gap_size", "num_memory_blocks", "down_scale_factor"];
+    public static readonly string[] AllowedProblemTypes = ConfigRules.ProblemTypes;
 
     /// <summary>Reads and validates a config file. Errors name the file and the key.</summary>
     public static AlbertConfig Load(string path)
@@ -106,44 +104,39 @@ public sealed class AlbertConfig
                 throw new AlbertConfigException(sourceName, null, $"expected a JSON object, found {root.ValueKind}");
             var r = new Reader(root, sourceName);
             string? modelType = r.String("model_type");
-            if (modelType is not null && modelType != "albert")
-                throw new AlbertConfigException(sourceName, "model_type", $"expected 'albert', found '{modelType}'");
-            bool google = modelType is null && GoogleOnlyKeys.Any(k => root.TryGetProperty(k, out _));
-
-            string hiddenAct = r.String("hidden_act") ?? "gelu_new";
-            // Google's BERT/ALBERT "gelu" is the tanh approximation (modeling.py); HF's converted configs say gelu_new.
-            if (google && hiddenAct == "gelu")
-                hiddenAct = "gelu_new";
+            Throw(sourceName, ConfigRules.CheckModelType(modelType));
+            bool google = AlbertDefaults.IsGoogleFormat(modelType, k => root.TryGetProperty(k, out _));
+            string hiddenAct = AlbertDefaults.HiddenActFor(r.String("hidden_act"), google);
 
             var id2label = r.Id2Label();
             var config = new AlbertConfig
             {
                 SourceName = sourceName,
                 IsGoogleFormat = google,
-                VocabSize = r.Int("vocab_size") ?? 30000,
-                EmbeddingSize = r.Int("embedding_size") ?? 128,
-                HiddenSize = r.Int("hidden_size") ?? 4096,
-                NumHiddenLayers = r.Int("num_hidden_layers") ?? 12,
-                NumHiddenGroups = r.Int("num_hidden_groups") ?? 1,
-                NumAttentionHeads = r.Int("num_attention_heads") ?? 64,
-                IntermediateSize = r.Int("intermediate_size") ?? 16384,
-                InnerGroupNum = r.Int("inner_group_num") ?? 1,
+                VocabSize = r.Int("vocab_size") ?? AlbertDefaults.VocabSize,
+                EmbeddingSize = r.Int("embedding_size") ?? AlbertDefaults.EmbeddingSize,
+                HiddenSize = r.Int("hidden_size") ?? AlbertDefaults.HiddenSize,
+                NumHiddenLayers = r.Int("num_hidden_layers") ?? AlbertDefaults.NumHiddenLayers,
+                NumHiddenGroups = r.Int("num_hidden_groups") ?? AlbertDefaults.NumHiddenGroups,
+                NumAttentionHeads = r.Int("num_attention_heads") ?? AlbertDefaults.NumAttentionHeads,
+                IntermediateSize = r.Int("intermediate_size") ?? AlbertDefaults.IntermediateSize,
+                InnerGroupNum = r.Int("inner_group_num") ?? AlbertDefaults.InnerGroupNum,
                 HiddenAct = hiddenAct,
-                HiddenDropoutProb = r.Float("hidden_dropout_prob") ?? 0f,
-                AttentionProbsDropoutProb = r.Float("attention_probs_dropout_prob") ?? 0f,
-                MaxPositionEmbeddings = r.Int("max_position_embeddings") ?? 512,
-                TypeVocabSize = r.Int("type_vocab_size") ?? 2,
-                InitializerRange = r.Float("initializer_range") ?? 0.02f,
-                LayerNormEps = r.Float("layer_norm_eps") ?? 1e-12f,
-                ClassifierDropoutProb = r.Float("classifier_dropout_prob") ?? 0.1f,
-                PositionEmbeddingType = r.String("position_embedding_type") ?? "absolute",
-                PadTokenId = r.Int("pad_token_id") ?? 0,
-                BosTokenId = r.Int("bos_token_id") ?? 2,
-                EosTokenId = r.Int("eos_token_id") ?? 3,
-                TieWordEmbeddings = r.Bool("tie_word_embeddings") ?? true,
+                HiddenDropoutProb = r.Float("hidden_dropout_prob") ?? AlbertDefaults.HiddenDropoutProb,
+                AttentionProbsDropoutProb = r.Float("attention_probs_dropout_prob") ?? AlbertDefaults.AttentionProbsDropoutProb,
+                MaxPositionEmbeddings = r.Int("max_position_embeddings") ?? AlbertDefaults.MaxPositionEmbeddings,
+                TypeVocabSize = r.Int("type_vocab_size") ?? AlbertDefaults.TypeVocabSize,
+                InitializerRange = r.Float("initializer_range") ?? AlbertDefaults.InitializerRange,
+                LayerNormEps = r.Float("layer_norm_eps") ?? AlbertDefaults.LayerNormEps,
+                ClassifierDropoutProb = r.Float("classifier_dropout_prob") ?? AlbertDefaults.ClassifierDropoutProb,
+                PositionEmbeddingType = r.String("position_embedding_type") ?? AlbertDefaults.PositionEmbeddingType,
+                PadTokenId = r.Int("pad_token_id") ?? AlbertDefaults.PadTokenId,
+                BosTokenId = r.Int("bos_token_id") ?? AlbertDefaults.BosTokenId,
+                EosTokenId = r.Int("eos_token_id") ?? AlbertDefaults.EosTokenId,
+                TieWordEmbeddings = r.Bool("tie_word_embeddings") ?? AlbertDefaults.TieWordEmbeddings,
                 Architectures = r.StringArray("architectures") ?? [],
                 ProblemType = r.String("problem_type"),
-                Id2Label = id2label ?? DefaultLabels(r.Int("num_labels") ?? 2, sourceName),
+                Id2Label = id2label ?? DefaultLabels(r.Int("num_labels") ?? AlbertDefaults.NumLabels, sourceName),
             };
             config.Validate();
             return config;
@@ -152,59 +145,54 @@ public sealed class AlbertConfig
 
     static string[] DefaultLabels(int n, string source)
     {
-        if (n < 1 || n > 1_000_000)
-            throw new AlbertConfigException(source, "num_labels", $"must be between 1 and 1000000, found {n}");
-        return Enumerable.Range(0, n).Select(i => "LABEL_" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        Throw(source, ConfigRules.CheckNumLabels(n));
+        return DefaultLabels(n);
     }
 
-    /// <summary>Checks the invariants HF's modeling code relies on; throws naming the key.</summary>
+    static string[] DefaultLabels(int n) => Enumerable.Range(0, n).Select(AlbertDefaults.DefaultLabel).ToArray();
+
+    static void Throw(string source, RuleViolation? violation)
+    {
+        if (violation is not null)
+            throw new AlbertConfigException(source, violation.Key, violation.Message);
+    }
+
+    /// <summary>
+    /// Checks the invariants HF's modeling code relies on and the size budgets (layer counts, elements per tensor and in
+    /// all, see <c>Rules/ConfigRules.cs</c>) without allocating in proportion to the sizes; throws naming the key.
+    /// </summary>
     public void Validate()
     {
-        void Positive(string key, int value)
-        {
-            if (value <= 0)
-                throw new AlbertConfigException(SourceName, key, $"must be positive, found {value}");
-        }
-        Positive("vocab_size", VocabSize);
-        Positive("embedding_size", EmbeddingSize);
-        Positive("hidden_size", HiddenSize);
-        Positive("num_hidden_layers", NumHiddenLayers);
-        Positive("num_hidden_groups", NumHiddenGroups);
-        Positive("num_attention_heads", NumAttentionHeads);
-        Positive("intermediate_size", IntermediateSize);
-        Positive("inner_group_num", InnerGroupNum);
-        Positive("max_position_embeddings", MaxPositionEmbeddings);
-        Positive("type_vocab_size", TypeVocabSize);
-        if (HiddenSize % NumAttentionHeads != 0)
-            throw new AlbertConfigException(SourceName, "hidden_size", $"{HiddenSize} is not a multiple of num_attention_heads ({NumAttentionHeads})");
-        if (NumHiddenGroups > NumHiddenLayers)
-            throw new AlbertConfigException(SourceName, "num_hidden_groups", $"{NumHiddenGroups} groups for {NumHiddenLayers} layers: some groups would never be used (HF would leave them untrained)");
-        if (!Activations.TryParse(HiddenAct, out _))
-            throw new AlbertConfigException(SourceName, "hidden_act", $"unknown activation '{HiddenAct}' (known: {string.Join(", ", Activations.ByName.Keys)})");
-        if (PositionEmbeddingType != "absolute")
-            throw new AlbertConfigException(SourceName, "position_embedding_type",
-                PositionEmbeddingType is "relative_key" or "relative_key_query"
-                    ? $"'{PositionEmbeddingType}' is not supported by this engine; only 'absolute' is"
-                    : $"unknown value '{PositionEmbeddingType}'; only 'absolute' is supported");
-        if (!(LayerNormEps > 0) || float.IsInfinity(LayerNormEps))
-            throw new AlbertConfigException(SourceName, "layer_norm_eps", $"must be a positive number, found {LayerNormEps.ToString(CultureInfo.InvariantCulture)}");
-        if (ProblemType is not null && Array.IndexOf(AllowedProblemTypes, ProblemType) < 0)
-            throw new AlbertConfigException(SourceName, "problem_type", $"unknown value '{ProblemType}' (known: {string.Join(", ", AllowedProblemTypes)})");
-        if (PadTokenId < 0 || PadTokenId >= VocabSize)
-            throw new AlbertConfigException(SourceName, "pad_token_id", $"{PadTokenId} is outside the vocabulary (vocab_size {VocabSize})");
-        // Cap sizes so that a hostile config cannot make us allocate without bound: the largest tensor must stay below 2^31 elements.
-        long Check(string key, long a, long b)
-        {
-            long n = a * b;
-            if (n > int.MaxValue)
-                throw new AlbertConfigException(SourceName, key, $"tensor of {a}×{b} elements is too large");
-            return n;
-        }
-        Check("vocab_size", VocabSize, Math.Max(EmbeddingSize, HiddenSize));
-        Check("intermediate_size", IntermediateSize, HiddenSize);
-        Check("hidden_size", HiddenSize, HiddenSize);
-        Check("max_position_embeddings", MaxPositionEmbeddings, EmbeddingSize);
+        var violations = ConfigRules.Check(ToRuleValues());
+        if (violations.Count > 0)
+            Throw(SourceName, violations[0]);
     }
+
+    /// <summary>Checks what <paramref name="head"/> needs of the config (question answering: 2 labels); throws naming <c>num_labels</c>.</summary>
+    public void ValidateFor(AlbertHead head) =>
+        Throw(SourceName, ConfigRules.CheckHeadLabels(head.Rule(), NumLabels, "num_labels"));
+
+    /// <summary>The values the shared rules (<c>Rules/</c>) read.</summary>
+    internal ConfigValues ToRuleValues() => new()
+    {
+        VocabSize = VocabSize,
+        EmbeddingSize = EmbeddingSize,
+        HiddenSize = HiddenSize,
+        NumHiddenLayers = NumHiddenLayers,
+        NumHiddenGroups = NumHiddenGroups,
+        NumAttentionHeads = NumAttentionHeads,
+        IntermediateSize = IntermediateSize,
+        InnerGroupNum = InnerGroupNum,
+        MaxPositionEmbeddings = MaxPositionEmbeddings,
+        TypeVocabSize = TypeVocabSize,
+        HiddenAct = HiddenAct,
+        PositionEmbeddingType = PositionEmbeddingType,
+        LayerNormEps = LayerNormEps,
+        ProblemType = ProblemType,
+        PadTokenId = PadTokenId,
+        TieWordEmbeddings = TieWordEmbeddings,
+        NumLabels = NumLabels,
+    };
 
     /// <summary>HF-style <c>config.json</c> text (sorted keys, as <c>save_pretrained</c> writes).</summary>
     public string ToJson()
@@ -318,24 +306,10 @@ public sealed class AlbertConfig
             if (!TryGet("id2label", out var e)) return null;
             if (e.ValueKind != JsonValueKind.Object)
                 throw new AlbertConfigException(source, "id2label", $"expected an object of id → label, found {Describe(e)}");
-            var map = new Dictionary<int, string>();
+            var entries = new List<(string, string?, string)>();
             foreach (var p in e.EnumerateObject())
-            {
-                if (!int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
-                    throw new AlbertConfigException(source, "id2label", $"key '{p.Name}' is not a non-negative integer");
-                if (p.Value.ValueKind != JsonValueKind.String)
-                    throw new AlbertConfigException(source, "id2label", $"label for id {id} is {Describe(p.Value)}, expected a string");
-                map[id] = p.Value.GetString()!;
-            }
-            if (map.Count == 0)
-                throw new AlbertConfigException(source, "id2label", "is empty");
-            var labels = new string[map.Count];
-            for (int i = 0; i < labels.Length; i++)
-            {
-                if (!map.TryGetValue(i, out var l))
-                    throw new AlbertConfigException(source, "id2label", $"ids must be 0..{labels.Length - 1}; id {i} is missing");
-                labels[i] = l;
-            }
+                entries.Add((p.Name, p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null, Describe(p.Value)));
+            Throw(source, ConfigRules.Labels(entries, out var labels));
             return labels;
         }
 

@@ -1,3 +1,5 @@
+using AlbertGen.Rules;
+
 namespace AlbertGen.Config;
 
 /// <summary>Which HF model class a forward computes: the bare <c>AlbertModel</c> or one of the <c>AlbertFor*</c> heads.</summary>
@@ -19,64 +21,32 @@ public enum AlbertHead
     MultipleChoice,
 }
 
-/// <summary>Names of heads: CLI spelling (<c>masked-lm</c>) and HF class names (<c>AlbertForMaskedLM</c>).</summary>
+/// <summary>
+/// Names of heads: CLI spelling (<c>masked-lm</c>) and HF class names (<c>AlbertForMaskedLM</c>), from the head table
+/// shared with the generator (<c>Rules/HeadTable.cs</c>, rows in this enum's order).
+/// </summary>
 public static class AlbertHeads
 {
     public static readonly AlbertHead[] All = Enum.GetValues<AlbertHead>();
 
-    public static string CliName(this AlbertHead head) => head switch
-    {
-        AlbertHead.Base => "base",
-        AlbertHead.PreTraining => "pretraining",
-        AlbertHead.MaskedLM => "masked-lm",
-        AlbertHead.SequenceClassification => "sequence-classification",
-        AlbertHead.TokenClassification => "token-classification",
-        AlbertHead.QuestionAnswering => "question-answering",
-        AlbertHead.MultipleChoice => "multiple-choice",
-        _ => throw new ArgumentOutOfRangeException(nameof(head)),
-    };
+    public static string CliName(this AlbertHead head) => head.Rule().CliName;
 
-    public static string HfClassName(this AlbertHead head) => head switch
-    {
-        AlbertHead.Base => "AlbertModel",
-        AlbertHead.PreTraining => "AlbertForPreTraining",
-        AlbertHead.MaskedLM => "AlbertForMaskedLM",
-        AlbertHead.SequenceClassification => "AlbertForSequenceClassification",
-        AlbertHead.TokenClassification => "AlbertForTokenClassification",
-        AlbertHead.QuestionAnswering => "AlbertForQuestionAnswering",
-        AlbertHead.MultipleChoice => "AlbertForMultipleChoice",
-        _ => throw new ArgumentOutOfRangeException(nameof(head)),
-    };
+    public static string HfClassName(this AlbertHead head) => head.Rule().HfClassName;
 
-    public static bool TryParseCliName(string name, out AlbertHead head)
-    {
-        foreach (var h in All)
-        {
-            if (string.Equals(h.CliName(), name, StringComparison.OrdinalIgnoreCase))
-            {
-                head = h;
-                return true;
-            }
-        }
-        head = default;
-        return false;
-    }
+    public static bool TryParseCliName(string name, out AlbertHead head) => TryGet(HeadTable.ByCliName(name), out head);
 
-    public static bool TryParseHfClassName(string name, out AlbertHead head)
-    {
-        foreach (var h in All)
-        {
-            if (h.HfClassName() == name)
-            {
-                head = h;
-                return true;
-            }
-        }
-        head = default;
-        return false;
-    }
+    public static bool TryParseHfClassName(string name, out AlbertHead head) => TryGet(HeadTable.ByHfClassName(name), out head);
 
     /// <summary>Whether HF builds this class's <c>AlbertModel</c> with a pooler (<c>add_pooling_layer</c>).</summary>
-    public static bool HasPooler(this AlbertHead head) =>
-        head is AlbertHead.Base or AlbertHead.PreTraining or AlbertHead.SequenceClassification or AlbertHead.MultipleChoice;
+    public static bool HasPooler(this AlbertHead head) => head.Rule().HasPooler;
+
+    /// <summary>The head's row of the shared head table.</summary>
+    internal static HeadRule Rule(this AlbertHead head) =>
+        (uint)head < (uint)HeadTable.Rows.Length ? HeadTable.Rows[(int)head] : throw new ArgumentOutOfRangeException(nameof(head));
+
+    static bool TryGet(HeadRule? rule, out AlbertHead head)
+    {
+        head = rule is null ? default : (AlbertHead)Array.IndexOf(HeadTable.Rows, rule);
+        return rule is not null;
+    }
 }

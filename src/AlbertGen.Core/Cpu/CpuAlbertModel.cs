@@ -1,6 +1,7 @@
 using AlbertGen.Config;
 using AlbertGen.Kernels;
 using AlbertGen.Model;
+using AlbertGen.Rules;
 
 namespace AlbertGen.Cpu;
 
@@ -76,7 +77,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
             _pooler = PackedMatrix.FromLinearWeight(ckpt.Get(b + "pooler.weight").Span, h, h);
             _poolerBias = ckpt.GetPinnedCopy(b + "pooler.bias");
         }
-        if (head is AlbertHead.PreTraining or AlbertHead.MaskedLM)
+        if (head.Rule().HasPredictions)
         {
             _predictionsDense = PackedMatrix.FromLinearWeight(ckpt.Get("predictions.dense.weight").Span, e, h);
             _predictionsDenseBias = ckpt.GetPinnedCopy("predictions.dense.bias");
@@ -85,16 +86,10 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
             _decoder = PackedMatrix.FromLinearWeight(ckpt.Get("predictions.decoder.weight").Span, v, e);
             _predictionsBias = ckpt.GetPinnedCopy("predictions.bias");
         }
-        string? classifier = head switch
+        var rule = head.Rule();
+        if (rule.Classifier is { } classifier)
         {
-            AlbertHead.PreTraining => "sop_classifier.classifier",
-            AlbertHead.SequenceClassification or AlbertHead.TokenClassification or AlbertHead.MultipleChoice => "classifier",
-            AlbertHead.QuestionAnswering => "qa_outputs",
-            _ => null,
-        };
-        if (classifier is not null)
-        {
-            int outputs = head == AlbertHead.MultipleChoice ? 1 : config.NumLabels;
+            int outputs = rule.ClassifierOutputs == Dim.Labels ? config.NumLabels : 1;
             _classifier = PackedMatrix.FromLinearWeight(ckpt.Get(classifier + ".weight").Span, outputs, h);
             _classifierBias = ckpt.GetPinnedCopy(classifier + ".bias");
         }
@@ -134,18 +129,29 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         ArgumentNullException.ThrowIfNull(config);
         if (threads < 0)
             throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be ≥ 0 (0 = one per processor)");
-        if (head == AlbertHead.QuestionAnswering && config.NumLabels != 2)
-            throw new AlbertConfigException(config.SourceName, "num_labels", $"question answering splits qa_outputs into start and end logits, so it needs num_labels = 2 (found {config.NumLabels})");
         var ckpt = AlbertCheckpoint.Open(config, safetensorsPath, head);
         try
         {
-            return new CpuAlbertModel(config, head, ckpt, threads == 0 ? Environment.ProcessorCount : threads);
+            return Load(ckpt, threads);
         }
         catch
         {
             ckpt.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Builds the engine over an open checkpoint (its config and head). On success the model owns the checkpoint and
+    /// disposes it with itself; the checkpoint's tensors stay readable until then (packed ones are evicted from the
+    /// resident set and read back from the page cache if touched). On failure the caller still owns it.
+    /// </summary>
+    public static CpuAlbertModel Load(AlbertCheckpoint checkpoint, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (threads < 0)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be ≥ 0 (0 = one per processor)");
+        return new CpuAlbertModel(checkpoint.Config, checkpoint.Head, checkpoint, threads == 0 ? Environment.ProcessorCount : threads);
     }
 
     public AlbertOutput Forward(AlbertBatch batch)

@@ -1,4 +1,5 @@
 using AlbertGen.Config;
+using AlbertGen.Rules;
 using AlbertGen.SafeTensors;
 
 namespace AlbertGen.Model;
@@ -14,21 +15,32 @@ public sealed class AlbertCheckpoint : IDisposable
     readonly SafeTensorsFile _file;
     readonly Dictionary<string, TensorEntry> _resolved;
 
-    AlbertCheckpoint(SafeTensorsFile file, Dictionary<string, TensorEntry> resolved, IReadOnlyList<WeightSpec> specs)
+    AlbertCheckpoint(SafeTensorsFile file, Dictionary<string, TensorEntry> resolved, AlbertConfig config, AlbertHead head, IReadOnlyList<WeightSpec> specs)
     {
         _file = file;
         _resolved = resolved;
+        Config = config;
+        Head = head;
         Specs = specs;
     }
 
     public string Path => _file.Path;
 
+    /// <summary>The config the tensors were checked against.</summary>
+    public AlbertConfig Config { get; }
+
+    /// <summary>The head the tensors were checked for.</summary>
+    public AlbertHead Head { get; }
+
     /// <summary>The tensors this config and head need, in dataflow order (HF names).</summary>
     public IReadOnlyList<WeightSpec> Specs { get; }
 
     /// <summary>Opens <paramref name="path"/> and checks every tensor; throws <see cref="AlbertWeightException"/> listing all problems.</summary>
+    /// <exception cref="AlbertConfigException">The config does not fit <paramref name="head"/> (question answering needs 2 labels) or breaks a size budget.</exception>
     public static AlbertCheckpoint Open(AlbertConfig config, string path, AlbertHead head)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        config.ValidateFor(head);
         if (!File.Exists(path))
             throw new FileNotFoundException($"weights file not found: {path}", path);
         var file = SafeTensorsFile.Open(path);
@@ -58,7 +70,7 @@ public sealed class AlbertCheckpoint : IDisposable
             }
             if (problems.Count > 0)
                 throw new AlbertWeightException(path, problems);
-            return new AlbertCheckpoint(file, resolved, specs);
+            return new AlbertCheckpoint(file, resolved, config, head, specs);
         }
         catch
         {
@@ -79,7 +91,7 @@ public sealed class AlbertCheckpoint : IDisposable
     /// <summary>A needed tensor as float32 (zero-copy for F32). Valid while this checkpoint is open.</summary>
     public ReadOnlyMemory<float> Get(string name)
     {
-        if (name == "predictions.decoder.weight" && !_resolved.ContainsKey(name))
+        if (name == WeightTable.UntiedDecoder && !_resolved.ContainsKey(name))
             name = AlbertWeightNames.BasePrefix + "embeddings.word_embeddings.weight";
         if (!_resolved.TryGetValue(name, out var e))
             throw new KeyNotFoundException($"{Path}: tensor '{name}' is not part of this model's weight list");

@@ -1,4 +1,5 @@
 using AlbertGen.Config;
+using AlbertGen.Rules;
 
 namespace AlbertGen.Model;
 
@@ -23,7 +24,8 @@ public sealed record AlbertParameterCount(
         long v = c.VocabSize, e = c.EmbeddingSize, h = c.HiddenSize, f = c.IntermediateSize;
         long embeddings = v * e + (long)c.MaxPositionEmbeddings * e + (long)c.TypeVocabSize * e + 2 * e;
         long projection = e * h + h;
-        long layer = 4 * (h * h + h) + 2 * h + (f * h + f) + (h * f + h) + 2 * h;
+        var values = c.ToRuleValues();
+        long layer = WeightTable.Layer.Sum(t => WeightTable.Elements(values, t.Dims)); // 4(H² + H) + 2H + (FH + F) + (HF + H) + 2H
         long stored = (long)c.NumHiddenGroups * c.InnerGroupNum * layer;
         long unshared = (long)c.NumHiddenLayers * c.InnerGroupNum * layer;
         long pooler = head.HasPooler() ? h * h + h : 0;

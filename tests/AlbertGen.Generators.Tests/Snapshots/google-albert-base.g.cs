@@ -156,8 +156,8 @@ namespace MyApp.Models
             _ => throw UnsupportedHead(head),
         };
 
-        // AlbertModel: 25 tensors, 11,683,584 parameters
-        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsBase = new global::AlbertGen.Model.WeightSpec[]
+        // the embeddings and stored layers every head needs: 23 tensors, 11,092,992 parameters
+        private static readonly global::AlbertGen.Model.WeightSpec[] s_encoderWeights = new global::AlbertGen.Model.WeightSpec[]
         {
             new("albert.embeddings.word_embeddings.weight", new int[] { 30000, 128 }), // (vocab_size, embedding_size)
             new("albert.embeddings.position_embeddings.weight", new int[] { 512, 128 }), // (max_position_embeddings, embedding_size)
@@ -182,36 +182,18 @@ namespace MyApp.Models
             new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.bias", new int[] { 768 }), // (hidden_size)
             new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.weight", new int[] { 768 }), // (hidden_size)
             new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.pooler.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.pooler.bias", new int[] { 768 }), // (hidden_size)
         };
 
-        // AlbertForPreTraining: 32 tensors, 11,813,810 parameters
-        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsPreTraining = new global::AlbertGen.Model.WeightSpec[]
+        // AlbertModel: the encoder and 2 more tensors, 11,683,584 parameters
+        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsBase = WithEncoder(new global::AlbertGen.Model.WeightSpec[]
         {
-            new("albert.embeddings.word_embeddings.weight", new int[] { 30000, 128 }), // (vocab_size, embedding_size)
-            new("albert.embeddings.position_embeddings.weight", new int[] { 512, 128 }), // (max_position_embeddings, embedding_size)
-            new("albert.embeddings.token_type_embeddings.weight", new int[] { 2, 128 }), // (type_vocab_size, embedding_size)
-            new("albert.embeddings.LayerNorm.weight", new int[] { 128 }), // (embedding_size)
-            new("albert.embeddings.LayerNorm.bias", new int[] { 128 }), // (embedding_size)
-            new("albert.encoder.embedding_hidden_mapping_in.weight", new int[] { 768, 128 }), // (hidden_size, embedding_size)
-            new("albert.encoder.embedding_hidden_mapping_in.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.query.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.query.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.key.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.key.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.value.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.value.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.dense.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.dense.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm.weight", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight", new int[] { 3072, 768 }), // (intermediate_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.bias", new int[] { 3072 }), // (intermediate_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.weight", new int[] { 768, 3072 }), // (hidden_size, intermediate_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.weight", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.bias", new int[] { 768 }), // (hidden_size)
+            new("albert.pooler.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
+            new("albert.pooler.bias", new int[] { 768 }), // (hidden_size)
+        });
+
+        // AlbertForPreTraining: the encoder and 9 more tensors, 11,813,810 parameters
+        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsPreTraining = WithEncoder(new global::AlbertGen.Model.WeightSpec[]
+        {
             new("albert.pooler.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
             new("albert.pooler.bias", new int[] { 768 }), // (hidden_size)
             new("predictions.bias", new int[] { 30000 }), // (vocab_size)
@@ -221,172 +203,63 @@ namespace MyApp.Models
             new("predictions.LayerNorm.bias", new int[] { 128 }), // (embedding_size)
             new("sop_classifier.classifier.weight", new int[] { 2, 768 }), // (num_labels, hidden_size)
             new("sop_classifier.classifier.bias", new int[] { 2 }), // (num_labels)
-        };
+        });
 
-        // AlbertForMaskedLM: 28 tensors, 11,221,680 parameters
-        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsMaskedLM = new global::AlbertGen.Model.WeightSpec[]
+        // AlbertForMaskedLM: the encoder and 5 more tensors, 11,221,680 parameters
+        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsMaskedLM = WithEncoder(new global::AlbertGen.Model.WeightSpec[]
         {
-            new("albert.embeddings.word_embeddings.weight", new int[] { 30000, 128 }), // (vocab_size, embedding_size)
-            new("albert.embeddings.position_embeddings.weight", new int[] { 512, 128 }), // (max_position_embeddings, embedding_size)
-            new("albert.embeddings.token_type_embeddings.weight", new int[] { 2, 128 }), // (type_vocab_size, embedding_size)
-            new("albert.embeddings.LayerNorm.weight", new int[] { 128 }), // (embedding_size)
-            new("albert.embeddings.LayerNorm.bias", new int[] { 128 }), // (embedding_size)
-            new("albert.encoder.embedding_hidden_mapping_in.weight", new int[] { 768, 128 }), // (hidden_size, embedding_size)
-            new("albert.encoder.embedding_hidden_mapping_in.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.query.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.query.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.key.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.key.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.value.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.value.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.dense.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.dense.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm.weight", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight", new int[] { 3072, 768 }), // (intermediate_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.bias", new int[] { 3072 }), // (intermediate_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.weight", new int[] { 768, 3072 }), // (hidden_size, intermediate_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.weight", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.bias", new int[] { 768 }), // (hidden_size)
             new("predictions.bias", new int[] { 30000 }), // (vocab_size)
             new("predictions.dense.weight", new int[] { 128, 768 }), // (embedding_size, hidden_size)
             new("predictions.dense.bias", new int[] { 128 }), // (embedding_size)
             new("predictions.LayerNorm.weight", new int[] { 128 }), // (embedding_size)
             new("predictions.LayerNorm.bias", new int[] { 128 }), // (embedding_size)
-        };
+        });
 
-        // AlbertForSequenceClassification: 27 tensors, 11,685,122 parameters
-        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsSequenceClassification = new global::AlbertGen.Model.WeightSpec[]
+        // AlbertForSequenceClassification: the encoder and 4 more tensors, 11,685,122 parameters
+        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsSequenceClassification = WithEncoder(new global::AlbertGen.Model.WeightSpec[]
         {
-            new("albert.embeddings.word_embeddings.weight", new int[] { 30000, 128 }), // (vocab_size, embedding_size)
-            new("albert.embeddings.position_embeddings.weight", new int[] { 512, 128 }), // (max_position_embeddings, embedding_size)
-            new("albert.embeddings.token_type_embeddings.weight", new int[] { 2, 128 }), // (type_vocab_size, embedding_size)
-            new("albert.embeddings.LayerNorm.weight", new int[] { 128 }), // (embedding_size)
-            new("albert.embeddings.LayerNorm.bias", new int[] { 128 }), // (embedding_size)
-            new("albert.encoder.embedding_hidden_mapping_in.weight", new int[] { 768, 128 }), // (hidden_size, embedding_size)
-            new("albert.encoder.embedding_hidden_mapping_in.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.query.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.query.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.key.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.key.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.value.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.value.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.dense.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.dense.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm.weight", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight", new int[] { 3072, 768 }), // (intermediate_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.bias", new int[] { 3072 }), // (intermediate_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.weight", new int[] { 768, 3072 }), // (hidden_size, intermediate_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.weight", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.bias", new int[] { 768 }), // (hidden_size)
             new("albert.pooler.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
             new("albert.pooler.bias", new int[] { 768 }), // (hidden_size)
             new("classifier.weight", new int[] { 2, 768 }), // (num_labels, hidden_size)
             new("classifier.bias", new int[] { 2 }), // (num_labels)
-        };
+        });
 
-        // AlbertForTokenClassification: 25 tensors, 11,094,530 parameters
-        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsTokenClassification = new global::AlbertGen.Model.WeightSpec[]
+        // AlbertForTokenClassification: the encoder and 2 more tensors, 11,094,530 parameters
+        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsTokenClassification = WithEncoder(new global::AlbertGen.Model.WeightSpec[]
         {
-            new("albert.embeddings.word_embeddings.weight", new int[] { 30000, 128 }), // (vocab_size, embedding_size)
-            new("albert.embeddings.position_embeddings.weight", new int[] { 512, 128 }), // (max_position_embeddings, embedding_size)
-            new("albert.embeddings.token_type_embeddings.weight", new int[] { 2, 128 }), // (type_vocab_size, embedding_size)
-            new("albert.embeddings.LayerNorm.weight", new int[] { 128 }), // (embedding_size)
-            new("albert.embeddings.LayerNorm.bias", new int[] { 128 }), // (embedding_size)
-            new("albert.encoder.embedding_hidden_mapping_in.weight", new int[] { 768, 128 }), // (hidden_size, embedding_size)
-            new("albert.encoder.embedding_hidden_mapping_in.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.query.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.query.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.key.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.key.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.value.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.value.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.dense.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.dense.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm.weight", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight", new int[] { 3072, 768 }), // (intermediate_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.bias", new int[] { 3072 }), // (intermediate_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.weight", new int[] { 768, 3072 }), // (hidden_size, intermediate_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.weight", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.bias", new int[] { 768 }), // (hidden_size)
             new("classifier.weight", new int[] { 2, 768 }), // (num_labels, hidden_size)
             new("classifier.bias", new int[] { 2 }), // (num_labels)
-        };
+        });
 
-        // AlbertForQuestionAnswering: 25 tensors, 11,094,530 parameters
-        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsQuestionAnswering = new global::AlbertGen.Model.WeightSpec[]
+        // AlbertForQuestionAnswering: the encoder and 2 more tensors, 11,094,530 parameters
+        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsQuestionAnswering = WithEncoder(new global::AlbertGen.Model.WeightSpec[]
         {
-            new("albert.embeddings.word_embeddings.weight", new int[] { 30000, 128 }), // (vocab_size, embedding_size)
-            new("albert.embeddings.position_embeddings.weight", new int[] { 512, 128 }), // (max_position_embeddings, embedding_size)
-            new("albert.embeddings.token_type_embeddings.weight", new int[] { 2, 128 }), // (type_vocab_size, embedding_size)
-            new("albert.embeddings.LayerNorm.weight", new int[] { 128 }), // (embedding_size)
-            new("albert.embeddings.LayerNorm.bias", new int[] { 128 }), // (embedding_size)
-            new("albert.encoder.embedding_hidden_mapping_in.weight", new int[] { 768, 128 }), // (hidden_size, embedding_size)
-            new("albert.encoder.embedding_hidden_mapping_in.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.query.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.query.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.key.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.key.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.value.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.value.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.dense.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.dense.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm.weight", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight", new int[] { 3072, 768 }), // (intermediate_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.bias", new int[] { 3072 }), // (intermediate_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.weight", new int[] { 768, 3072 }), // (hidden_size, intermediate_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.weight", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.bias", new int[] { 768 }), // (hidden_size)
             new("qa_outputs.weight", new int[] { 2, 768 }), // (num_labels, hidden_size)
             new("qa_outputs.bias", new int[] { 2 }), // (num_labels)
-        };
+        });
 
-        // AlbertForMultipleChoice: 27 tensors, 11,684,353 parameters
-        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsMultipleChoice = new global::AlbertGen.Model.WeightSpec[]
+        // AlbertForMultipleChoice: the encoder and 4 more tensors, 11,684,353 parameters
+        private static readonly global::AlbertGen.Model.WeightSpec[] s_weightsMultipleChoice = WithEncoder(new global::AlbertGen.Model.WeightSpec[]
         {
-            new("albert.embeddings.word_embeddings.weight", new int[] { 30000, 128 }), // (vocab_size, embedding_size)
-            new("albert.embeddings.position_embeddings.weight", new int[] { 512, 128 }), // (max_position_embeddings, embedding_size)
-            new("albert.embeddings.token_type_embeddings.weight", new int[] { 2, 128 }), // (type_vocab_size, embedding_size)
-            new("albert.embeddings.LayerNorm.weight", new int[] { 128 }), // (embedding_size)
-            new("albert.embeddings.LayerNorm.bias", new int[] { 128 }), // (embedding_size)
-            new("albert.encoder.embedding_hidden_mapping_in.weight", new int[] { 768, 128 }), // (hidden_size, embedding_size)
-            new("albert.encoder.embedding_hidden_mapping_in.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.query.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.query.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.key.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.key.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.value.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.value.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.dense.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.dense.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm.weight", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight", new int[] { 3072, 768 }), // (intermediate_size, hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.bias", new int[] { 3072 }), // (intermediate_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.weight", new int[] { 768, 3072 }), // (hidden_size, intermediate_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn_output.bias", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.weight", new int[] { 768 }), // (hidden_size)
-            new("albert.encoder.albert_layer_groups.0.albert_layers.0.full_layer_layer_norm.bias", new int[] { 768 }), // (hidden_size)
             new("albert.pooler.weight", new int[] { 768, 768 }), // (hidden_size, hidden_size)
             new("albert.pooler.bias", new int[] { 768 }), // (hidden_size)
             new("classifier.weight", new int[] { 1, 768 }), // (1, hidden_size)
             new("classifier.bias", new int[] { 1 }), // (1)
-        };
+        });
+
+        private static global::AlbertGen.Model.WeightSpec[] WithEncoder(global::AlbertGen.Model.WeightSpec[] head)
+        {
+            var all = new global::AlbertGen.Model.WeightSpec[s_encoderWeights.Length + head.Length];
+            s_encoderWeights.CopyTo(all, 0);
+            head.CopyTo(all, s_encoderWeights.Length);
+            return all;
+        }
 
         private readonly global::AlbertGen.Cpu.CpuAlbertModel _engine;
-        private readonly global::AlbertGen.Model.AlbertCheckpoint _checkpoint;
 
         private AlbertBaseV2(global::AlbertGen.Cpu.CpuAlbertModel engine, global::AlbertGen.Model.AlbertCheckpoint checkpoint)
         {
             _engine = engine;
-            _checkpoint = checkpoint;
             Weights = new WeightSet(checkpoint);
         }
 
@@ -414,12 +287,12 @@ namespace MyApp.Models
             global::System.ArgumentNullException.ThrowIfNull(path);
             var expected = WeightSpecs(head);
             string file = global::System.IO.Directory.Exists(path) ? global::System.IO.Path.Combine(path, "model.safetensors") : path;
+            // one mapping: the engine packs from it and owns it; Weights reads from it
             var checkpoint = global::AlbertGen.Model.AlbertCheckpoint.Open(ModelConfig, file, head);
             try
             {
                 CheckSameWeightList(checkpoint.Specs, expected);
-                var engine = global::AlbertGen.Cpu.CpuAlbertModel.Load(ModelConfig, file, head, threads);
-                return new AlbertBaseV2(engine, checkpoint);
+                return new AlbertBaseV2(global::AlbertGen.Cpu.CpuAlbertModel.Load(checkpoint, threads), checkpoint);
             }
             catch
             {
@@ -532,12 +405,8 @@ namespace MyApp.Models
         /// <summary>The untyped forward of <see cref="global::AlbertGen.Model.IAlbertBackend"/>: all outputs of <see cref="Head"/>.</summary>
         public global::AlbertGen.Model.AlbertOutput Forward(global::AlbertGen.Model.AlbertBatch batch) => _engine.Forward(batch);
 
-        /// <summary>Releases the engine and the memory mappings.</summary>
-        public void Dispose()
-        {
-            _engine.Dispose();
-            _checkpoint.Dispose();
-        }
+        /// <summary>Releases the engine and the memory mapping.</summary>
+        public void Dispose() => _engine.Dispose();
 
         private void RequireHead(global::AlbertGen.Config.AlbertHead head, string method)
         {

@@ -179,12 +179,10 @@ namespace TestApp
         };
 
         private readonly global::AlbertGen.Cpu.CpuAlbertModel _engine;
-        private readonly global::AlbertGen.Model.AlbertCheckpoint _checkpoint;
 
         private Tiny(global::AlbertGen.Cpu.CpuAlbertModel engine, global::AlbertGen.Model.AlbertCheckpoint checkpoint)
         {
             _engine = engine;
-            _checkpoint = checkpoint;
             Weights = new WeightSet(checkpoint);
         }
 
@@ -212,12 +210,12 @@ namespace TestApp
             global::System.ArgumentNullException.ThrowIfNull(path);
             var expected = WeightSpecs(head);
             string file = global::System.IO.Directory.Exists(path) ? global::System.IO.Path.Combine(path, "model.safetensors") : path;
+            // one mapping: the engine packs from it and owns it; Weights reads from it
             var checkpoint = global::AlbertGen.Model.AlbertCheckpoint.Open(ModelConfig, file, head);
             try
             {
                 CheckSameWeightList(checkpoint.Specs, expected);
-                var engine = global::AlbertGen.Cpu.CpuAlbertModel.Load(ModelConfig, file, head, threads);
-                return new Tiny(engine, checkpoint);
+                return new Tiny(global::AlbertGen.Cpu.CpuAlbertModel.Load(checkpoint, threads), checkpoint);
             }
             catch
             {
@@ -244,12 +242,8 @@ namespace TestApp
         /// <summary>The untyped forward of <see cref="global::AlbertGen.Model.IAlbertBackend"/>: all outputs of <see cref="Head"/>.</summary>
         public global::AlbertGen.Model.AlbertOutput Forward(global::AlbertGen.Model.AlbertBatch batch) => _engine.Forward(batch);
 
-        /// <summary>Releases the engine and the memory mappings.</summary>
-        public void Dispose()
-        {
-            _engine.Dispose();
-            _checkpoint.Dispose();
-        }
+        /// <summary>Releases the engine and the memory mapping.</summary>
+        public void Dispose() => _engine.Dispose();
 
         private void RequireHead(global::AlbertGen.Config.AlbertHead head, string method)
         {
