@@ -16,6 +16,8 @@ public static class Program
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(EmbedCommand.Create());
         root.Subcommands.Add(AnswerCommand.Create());
+        root.Subcommands.Add(TokenClassifyCommand.Create());
+        root.Subcommands.Add(MultipleChoiceCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());

@@ -3,6 +3,9 @@ using AlbertGen.Tokenization;
 
 namespace AlbertGen.Tasks;
 
+/// <summary>One multiple-choice question to encode: the context (or prompt), an optional question, the choices.</summary>
+public readonly record struct ChoiceQuestion(string Context, string? Question, IReadOnlyList<string> Choices);
+
 /// <summary>Turns encodings (one per sequence) into the engine's <see cref="AlbertBatch"/>, padded on the right to the longest.</summary>
 public static class EncodedBatch
 {
@@ -25,6 +28,23 @@ public static class EncodedBatch
             encodings[i].TokenTypeIds.CopyTo(types, i * seq);
         }
         return new AlbertBatch(encodings.Count, seq, ids, mask, types, numChoices);
+    }
+
+    /// <summary>
+    /// Multiple-choice rows as HF's run_swag encodes them: for each question, each choice is the pair (context,
+    /// question + " " + choice), or (context, choice) without a question, truncated longest-first to
+    /// <paramref name="maxLength"/>; B questions give B × num_choices rows, choice-major within a question.
+    /// </summary>
+    public static AlbertBatch Choices(AlbertTokenizer tokenizer, IReadOnlyList<ChoiceQuestion> questions, int maxLength)
+    {
+        if (questions.Count == 0) throw new ArgumentException("no questions", nameof(questions));
+        int choices = questions[0].Choices.Count;
+        if (questions.Any(q => q.Choices.Count != choices))
+            throw new AlbertInputException($"all questions of a batch need the same number of choices ({choices})");
+        if (choices == 0) throw new AlbertInputException("a question needs at least one choice");
+        var first = questions.SelectMany(q => q.Choices.Select(_ => q.Context)).ToList();
+        var second = questions.SelectMany(q => q.Choices.Select(c => (string?)(q.Question is null ? c : q.Question + " " + c))).ToList();
+        return From(tokenizer.EncodeBatch(first, second, maxLength: maxLength), tokenizer.PadTokenId, choices);
     }
 
     /// <summary>Per-position values of each row laid out row-major over <paramref name="sequenceLength"/>, the rest <paramref name="padValue"/>.</summary>

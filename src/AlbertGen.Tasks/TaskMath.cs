@@ -2,7 +2,8 @@ namespace AlbertGen.Tasks;
 
 /// <summary>
 /// The post-processing HF's pipelines apply to model outputs — fill-mask top-k, classification scores, sentence
-/// embeddings, extractive-QA span search — as pure functions over logits and hidden states (double accumulation).
+/// embeddings, extractive-QA span search, softmax per token or over choices — as pure functions over logits and hidden
+/// states (double accumulation).
 /// </summary>
 public static class TaskMath
 {
@@ -12,6 +13,18 @@ public static class TaskMath
         int best = 0;
         for (int i = 1; i < x.Length; i++) if (x[i] > x[best]) best = i;
         return best;
+    }
+
+    /// <summary>Softmax of one row of logits in double precision (max-shifted, as numpy in HF's pipelines).</summary>
+    public static double[] Softmax(ReadOnlySpan<float> logits)
+    {
+        double max = double.NegativeInfinity;
+        foreach (var v in logits) max = Math.Max(max, v);
+        var p = new double[logits.Length];
+        double sum = 0;
+        for (int i = 0; i < logits.Length; i++) sum += p[i] = Math.Exp(logits[i] - max);
+        for (int i = 0; i < logits.Length; i++) p[i] /= sum;
+        return p;
     }
 
     /// <summary>Softmax over one row of vocabulary logits, then the <paramref name="k"/> most probable ids (ties: lower id first).</summary>

@@ -321,7 +321,11 @@ public abstract class AlbertTokenizer
 
     private protected bool IsSpecialToken(string token) => _specials.Any(s => s.Token == token);
 
-    private protected abstract string ConvertTokensToString(List<string> tokens);
+    /// <summary>
+    /// HF <c>convert_tokens_to_string</c>: pieces back into text (special tokens verbatim, no clean-up of spaces), as
+    /// the token-classification pipeline builds an entity group's word.
+    /// </summary>
+    public abstract string ConvertTokensToString(IReadOnlyList<string> tokens);
 
     /// <summary>HF <c>clean_up_tokenization</c>.</summary>
     public static string CleanUp(string text) => text

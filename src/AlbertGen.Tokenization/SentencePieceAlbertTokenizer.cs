@@ -158,7 +158,7 @@ public sealed class SentencePieceAlbertTokenizer : AlbertTokenizer
     }
 
     /// <summary>AlbertTokenizer.convert_tokens_to_string: special tokens verbatim, the rest via sentencepiece.</summary>
-    private protected override string ConvertTokensToString(List<string> tokens)
+    public override string ConvertTokensToString(IReadOnlyList<string> tokens)
     {
         var current = new List<string>();
         var sb = new StringBuilder();

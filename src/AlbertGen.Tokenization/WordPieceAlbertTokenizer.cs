@@ -203,7 +203,7 @@ public sealed class WordPieceAlbertTokenizer : AlbertTokenizer
     }
 
     /// <summary>BertTokenizer.convert_tokens_to_string: <c>" ".join(tokens).replace(" ##", "").strip()</c>.</summary>
-    private protected override string ConvertTokensToString(List<string> tokens) =>
+    public override string ConvertTokensToString(IReadOnlyList<string> tokens) =>
         PythonStrip(string.Join(' ', tokens).Replace(" ##", "", StringComparison.Ordinal));
 
     private static bool IsBertWhitespace(int cp) =>

@@ -118,6 +118,65 @@ public class TaskCommandTests
         Assert.InRange(a.GetProperty("score").GetDouble(), 0, 1);
     }
 
+    static void AssertScore(JsonElement expected, JsonElement actual)
+    {
+        double e = expected.GetProperty("score").GetDouble(), a = actual.GetProperty("score").GetDouble();
+        Assert.True(Math.Abs(e - a) <= 1e-5 * e, $"score {a} vs HF {e}");
+    }
+
+    [Theory]
+    [InlineData("none", "entity")]
+    [InlineData("simple", "entity_group")]
+    public void Token_classify_json_matches_the_hf_pipeline(string aggregation, string labelField)
+    {
+        var expected = Expected("pipeline-tokcls", "token_classification_expected.json").EnumerateArray().ToArray();
+        string input = string.Join("\n", expected.Select(e => e.GetProperty("text").GetString())) + "\n";
+        var r = Cli.RunWithInput(input, "token-classify", "--model", Cli.Fixture("pipeline-tokcls"), "--aggregation", aggregation, "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var lines = Lines(r.Stdout);
+        Assert.Equal(expected.Length, lines.Length);
+        string[] exact = aggregation == "none" ? [labelField, "index", "word", "start", "end"] : [labelField, "word", "start", "end"];
+        for (int i = 0; i < expected.Length; i++)
+        {
+            var e = expected[i].GetProperty(aggregation).EnumerateArray().ToArray();
+            var a = lines[i].GetProperty("entities").EnumerateArray().ToArray();
+            Assert.Equal(e.Length, a.Length);
+            for (int k = 0; k < e.Length; k++)
+            {
+                foreach (var field in exact)
+                    Assert.Equal(e[k].GetProperty(field).ToString(), a[k].GetProperty(field).ToString());
+                AssertScore(e[k], a[k]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Multiple_choice_json_gives_the_choice_probabilities_and_the_best()
+    {
+        var expected = Expected("pipeline-mc", "multiple_choice_expected.json")[1];
+        var args = new List<string> { "multiple-choice", "--model", Cli.Fixture("pipeline-mc"), "--prompt", expected.GetProperty("prompt").GetString()!, "--json" };
+        var choices = expected.GetProperty("choices").EnumerateArray().Select(c => c.GetString()!).ToArray();
+        foreach (var c in choices) args.AddRange(["--choice", c]);
+        var r = Cli.Run([.. args]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var a = Lines(r.Stdout)[0];
+        int best = expected.GetProperty("best").GetInt32();
+        Assert.Equal(best, a.GetProperty("best").GetInt32());
+        Assert.Equal(choices[best], a.GetProperty("answer").GetString());
+        var e = expected.GetProperty("scores").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        var s = a.GetProperty("scores").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        Assert.Equal(e.Length, s.Length);
+        for (int c = 0; c < e.Length; c++) Assert.True(Math.Abs(e[c] - s[c]) <= 1e-5 * e[c], $"choice {c}: {s[c]} vs {e[c]}");
+    }
+
+    [Fact]
+    public void Multiple_choice_with_a_token_classification_model_exits_2()
+    {
+        var r = Cli.Run("multiple-choice", "--model", Cli.Fixture("pipeline-tokcls"), "--prompt", "p", "--choice", "a", "--choice", "b");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("classifier.weight", r.Stderr);
+    }
+
     [Fact]
     public void Without_model_and_without_an_installed_default_the_error_says_so()
     {

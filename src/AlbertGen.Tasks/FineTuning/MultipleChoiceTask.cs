@@ -19,15 +19,8 @@ public sealed class MultipleChoiceTask(AlbertTokenizer tokenizer, int maxSeqLeng
 
     public ITrainingFeatures Prepare(IReadOnlyList<ChoiceExample> examples) => new TrainingFeatures<ChoiceExample>(examples, Collate);
 
-    public AlbertBatch Inputs(IReadOnlyList<ChoiceExample> chunk)
-    {
-        int choices = chunk[0].Choices.Length;
-        if (chunk.Any(e => e.Choices.Length != choices))
-            throw new AlbertInputException($"all questions of a batch need the same number of choices ({choices})");
-        var first = chunk.SelectMany(e => e.Choices.Select(_ => e.Context)).ToList();
-        var second = chunk.SelectMany(e => e.Choices.Select(c => (string?)(e.Question is null ? c : e.Question + " " + c))).ToList();
-        return EncodedBatch.From(tokenizer.EncodeBatch(first, second, maxLength: maxSeqLength), tokenizer.PadTokenId, choices);
-    }
+    public AlbertBatch Inputs(IReadOnlyList<ChoiceExample> chunk) =>
+        EncodedBatch.Choices(tokenizer, chunk.Select(e => new ChoiceQuestion(e.Context, e.Question, e.Choices)).ToList(), maxSeqLength);
 
     AlbertBatch Collate(IReadOnlyList<ChoiceExample> chunk)
     {

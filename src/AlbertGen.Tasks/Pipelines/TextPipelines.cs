@@ -11,9 +11,13 @@ public sealed record FillMaskCandidate(string Token, int TokenId, float Score, s
 /// <summary>An extractive answer: the text span of the context, its character offsets and p(start)·p(end).</summary>
 public sealed record Answer(string Text, int Start, int End, float Score);
 
+/// <summary>Multiple-choice scores: the softmax over the choices' logits, in choice order, and the index of the best choice.</summary>
+public sealed record ChoiceScores(float[] Scores, int Best);
+
 /// <summary>
 /// The user-facing tasks over any backend (CPU engine, TorchSharp, a source-generated model) and a tokenizer, with
-/// HF pipeline semantics: fill-mask, text classification, sentence embeddings, extractive question answering.
+/// HF pipeline semantics: fill-mask, text classification, sentence embeddings, extractive question answering, token
+/// classification; and multiple choice (no HF pipeline: AlbertForMultipleChoice's logits, softmax over the choices).
 /// Inputs longer than the model's <c>max_position_embeddings</c> are truncated (HF's <c>truncation=True</c>).
 /// </summary>
 public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenizer tokenizer)
@@ -96,6 +100,84 @@ public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenize
         var span = TaskMath.BestSpan(output.StartLogits!.Data, output.EndLogits!.Data, allowed, maxAnswerTokens);
         int start = enc.Offsets[span.Start].Start, end = enc.Offsets[span.End].End;
         return new Answer(context[start..end], start, end, span.Score);
+    }
+
+    /// <summary>The labels the token-classification pipeline leaves out by default (HF's <c>ignore_labels=["O"]</c>).</summary>
+    public static readonly IReadOnlyList<string> DefaultIgnoreLabels = ["O"];
+
+    /// <summary>
+    /// HF token-classification pipeline with aggregation "none": per token (special tokens excluded) the label of highest
+    /// softmax probability, the token piece, its position and character offsets; tokens whose label is in
+    /// <paramref name="ignoreLabels"/> (default ["O"]) are left out.
+    /// </summary>
+    public TokenEntity[][] ClassifyTokens(IReadOnlyList<string> texts, IReadOnlyList<string>? ignoreLabels = null)
+    {
+        var ignore = ignoreLabels ?? DefaultIgnoreLabels;
+        return TokenPredictions(texts).Select(t => t.Where(e => !ignore.Contains(e.Entity)).ToArray()).ToArray();
+    }
+
+    /// <summary>
+    /// HF token-classification pipeline with aggregation "simple": adjacent tokens of one entity type grouped
+    /// (<see cref="EntityGrouping"/>), then groups whose type is in <paramref name="ignoreLabels"/> (default ["O"]) left out.
+    /// </summary>
+    public GroupedEntity[][] ClassifyTokensGrouped(IReadOnlyList<string> texts, IReadOnlyList<string>? ignoreLabels = null)
+    {
+        var ignore = ignoreLabels ?? DefaultIgnoreLabels;
+        return TokenPredictions(texts)
+            .Select(t => EntityGrouping.Group(t, Tokenizer.ConvertTokensToString).Where(g => !ignore.Contains(g.EntityGroup)).ToArray())
+            .ToArray();
+    }
+
+    // HF gather_pre_entities + aggregate for "none"/"simple": every non-special token with its best label
+    TokenEntity[][] TokenPredictions(IReadOnlyList<string> texts)
+    {
+        if (Backend.Head != AlbertHead.TokenClassification)
+            throw new InvalidOperationException($"token classification needs a token-classification model, this one is {Backend.Head.CliName()}");
+        var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength);
+        var logits = Backend.Forward(EncodedBatch.From(encodings, Tokenizer.PadTokenId)).Logits!;
+        int seq = encodings[0].Length, labels = Backend.Config.NumLabels, unk = Tokenizer.UnkTokenId;
+        var results = new TokenEntity[texts.Count][];
+        for (int i = 0; i < texts.Count; i++)
+        {
+            var enc = encodings[i];
+            var entities = new List<TokenEntity>();
+            for (int p = 0; p < enc.Length; p++)
+            {
+                if (enc.SpecialTokensMask[p] == 1) continue;
+                var probs = TaskMath.Softmax(logits.Data.AsSpan((i * seq + p) * labels, labels));
+                int best = 0;
+                for (int k = 1; k < probs.Length; k++) if (probs[k] > probs[best]) best = k;
+                var (start, end) = enc.Offsets[p];
+                // HF: an unknown token's word is the text it stands for
+                string word = enc.Ids[p] == unk ? texts[i][start..end] : Tokenizer.IdToToken(enc.Ids[p]);
+                entities.Add(new TokenEntity(Backend.Config.Id2Label[best], (float)probs[best], p, word, start, end));
+            }
+            results[i] = [.. entities];
+        }
+        return results;
+    }
+
+    /// <summary>Scores of each choice completing <paramref name="prompt"/> (pairs (prompt, choice), as HF's multiple-choice examples).</summary>
+    public ChoiceScores MultipleChoice(string prompt, IReadOnlyList<string> choices) => MultipleChoice([(prompt, choices)])[0];
+
+    /// <summary>
+    /// Multiple choice over a batch of questions with the same number of choices: each choice encoded as the pair
+    /// (prompt, choice), truncated longest-first, one forward of B × num_choices rows; softmax over each question's logits.
+    /// </summary>
+    public ChoiceScores[] MultipleChoice(IReadOnlyList<(string Prompt, IReadOnlyList<string> Choices)> questions)
+    {
+        if (Backend.Head != AlbertHead.MultipleChoice)
+            throw new InvalidOperationException($"multiple choice needs a multiple-choice model, this one is {Backend.Head.CliName()}");
+        var batch = EncodedBatch.Choices(Tokenizer, questions.Select(q => new ChoiceQuestion(q.Prompt, null, q.Choices)).ToList(), MaxLength);
+        var logits = Backend.Forward(batch).Logits!.Data;
+        int k = batch.NumChoices;
+        var results = new ChoiceScores[questions.Count];
+        for (int i = 0; i < results.Length; i++)
+        {
+            var row = logits.AsSpan(i * k, k);
+            results[i] = new ChoiceScores(TaskMath.Softmax(row).Select(x => (float)x).ToArray(), TaskMath.ArgMax(row));
+        }
+        return results;
     }
 
     static string Truncate(string s) => s.Length <= 60 ? s : s[..57] + "...";
