@@ -109,7 +109,7 @@ internal static class Emitter
         w.Line("/// ALBERT model typed from <c>" + Xml(s.SourceName) + "</c>: " + Inv(s.NumHiddenLayers) + " layers sharing "
             + Inv(s.NumHiddenGroups) + " group(s) of " + Inv(s.InnerGroupNum) + " layer(s); hidden " + Inv(s.HiddenSize) + ", "
             + Inv(s.NumAttentionHeads) + " heads of " + Inv(s.HeadSize) + ", embeddings " + Inv(s.EmbeddingSize) + ", vocabulary " + Inv(s.VocabSize) + ".");
-        w.Line("/// Heads: " + string.Join(", ", heads.Select(h => "<c>" + h.HfClass + "</c> (<see cref=\"" + h.Method + "\"/>)")) + ".");
+        w.Line("/// Heads: " + string.Join(", ", heads.Select(h => "<c>" + h.HfClass + "</c> (<see cref=\"" + h.Method + "(" + AlbertBatch + ")\"/>)")) + ".");
         w.Line("/// </summary>");
         w.Line("/// <remarks>");
         w.Line("/// <see cref=\"Load(string)\"/> memory-maps a <c>model.safetensors</c> with HF names and checks it against");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using AlbertGen.Config;
+using AlbertGen.Tasks.Pipelines;
 
 namespace AlbertGen.Cli.Commands;
 
@@ -11,25 +12,21 @@ namespace AlbertGen.Cli.Commands;
 /// </summary>
 internal static class MultipleChoiceCommand
 {
-    public const string DefaultModel = "albert-default-mc";
-
     public static Command Create()
     {
         var prompt = new Option<string>("--prompt") { Description = "the question or sentence start the choices complete", Required = true };
         var choices = new Option<string[]>("--choice") { Description = "a choice (repeat for each)", Required = true, AllowMultipleArgumentsPerToken = false };
-        var model = new Option<string?>("--model") { Description = $"multiple-choice model folder (default: the embedded {DefaultModel}, when installed)" };
+        var model = new Option<string>("--model") { Description = "multiple-choice model folder (HF layout, with its tokenizer)", Required = true };
         var json = new Option<bool>("--json") { Description = "one JSON object: prompt, choices, scores, best, answer" };
         var cmd = new Command("multiple-choice", "Score the choices completing a prompt with a multiple-choice model") { prompt, choices, model, json };
-        cmd.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(prompt)!, r.GetValue(choices) ?? [], r.GetValue(model), r.GetValue(json))));
+        cmd.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(prompt)!, r.GetValue(choices) ?? [], r.GetValue(model)!, r.GetValue(json))));
         return cmd;
     }
 
-    static int Run(string prompt, string[] choices, string? model, bool json)
+    static int Run(string prompt, string[] choices, string model, bool json)
     {
         if (choices.Length == 0) throw new ArgumentException("give at least one --choice");
-        string dir = TaskInputs.ModelDirectory(model, DefaultModel);
-        var pipelines = TaskInputs.Open(dir, AlbertHead.MultipleChoice);
-        using var backend = pipelines.Backend;
+        using var pipelines = TextPipelines.Open(model, AlbertHead.MultipleChoice);
         var result = pipelines.MultipleChoice(prompt, choices);
         if (json)
         {

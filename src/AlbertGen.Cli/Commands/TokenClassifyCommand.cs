@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using AlbertGen.Config;
+using AlbertGen.Tasks.Pipelines;
 
 namespace AlbertGen.Cli.Commands;
 
@@ -11,25 +12,21 @@ namespace AlbertGen.Cli.Commands;
 /// </summary>
 internal static class TokenClassifyCommand
 {
-    public const string DefaultModel = "albert-default-ner";
-
     public static Command Create()
     {
         var texts = new Argument<string[]>("text") { Description = "texts (none: one per stdin line)", Arity = ArgumentArity.ZeroOrMore };
-        var model = new Option<string?>("--model") { Description = $"token-classification model folder (default: the embedded {DefaultModel}, when installed)" };
+        var model = new Option<string>("--model") { Description = "token-classification model folder (HF layout, with its tokenizer)", Required = true };
         var aggregation = new Option<string>("--aggregation") { Description = "none (one result per token) or simple (adjacent tokens of one entity grouped)", DefaultValueFactory = _ => "none" };
         aggregation.AcceptOnlyFromAmong("none", "simple");
         var json = new Option<bool>("--json") { Description = "one JSON object per input line: text, entities (HF's fields)" };
         var cmd = new Command("token-classify", "Label each token (named entities) with a token-classification model") { texts, model, aggregation, json };
-        cmd.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(texts), r.GetValue(model), r.GetValue(aggregation) == "simple", r.GetValue(json))));
+        cmd.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(texts), r.GetValue(model)!, r.GetValue(aggregation) == "simple", r.GetValue(json))));
         return cmd;
     }
 
-    static int Run(string[]? texts, string? model, bool grouped, bool json)
+    static int Run(string[]? texts, string model, bool grouped, bool json)
     {
-        string dir = TaskInputs.ModelDirectory(model, DefaultModel);
-        var pipelines = TaskInputs.Open(dir, AlbertHead.TokenClassification);
-        using var backend = pipelines.Backend;
+        using var pipelines = TextPipelines.Open(model, AlbertHead.TokenClassification);
         using var stdout = Console.OpenStandardOutput();
         var inv = CultureInfo.InvariantCulture;
         TaskInputs.InBatches(TaskInputs.Texts(texts), batch =>

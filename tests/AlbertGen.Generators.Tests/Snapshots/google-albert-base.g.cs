@@ -6,7 +6,7 @@ namespace MyApp.Models
 {
     /// <summary>
     /// ALBERT model typed from <c>albert_base/albert_config.json</c>: 12 layers sharing 1 group(s) of 1 layer(s); hidden 768, 12 heads of 64, embeddings 128, vocabulary 30000.
-    /// Heads: <c>AlbertModel</c> (<see cref="Encode"/>), <c>AlbertForPreTraining</c> (<see cref="ForPreTraining"/>), <c>AlbertForMaskedLM</c> (<see cref="ForMaskedLM"/>), <c>AlbertForSequenceClassification</c> (<see cref="ForSequenceClassification"/>), <c>AlbertForTokenClassification</c> (<see cref="ForTokenClassification"/>), <c>AlbertForQuestionAnswering</c> (<see cref="ForQuestionAnswering"/>), <c>AlbertForMultipleChoice</c> (<see cref="ForMultipleChoice"/>).
+    /// Heads: <c>AlbertModel</c> (<see cref="Encode(global::AlbertGen.Model.AlbertBatch)"/>), <c>AlbertForPreTraining</c> (<see cref="ForPreTraining(global::AlbertGen.Model.AlbertBatch)"/>), <c>AlbertForMaskedLM</c> (<see cref="ForMaskedLM(global::AlbertGen.Model.AlbertBatch)"/>), <c>AlbertForSequenceClassification</c> (<see cref="ForSequenceClassification(global::AlbertGen.Model.AlbertBatch)"/>), <c>AlbertForTokenClassification</c> (<see cref="ForTokenClassification(global::AlbertGen.Model.AlbertBatch)"/>), <c>AlbertForQuestionAnswering</c> (<see cref="ForQuestionAnswering(global::AlbertGen.Model.AlbertBatch)"/>), <c>AlbertForMultipleChoice</c> (<see cref="ForMultipleChoice(global::AlbertGen.Model.AlbertBatch)"/>).
     /// </summary>
     /// <remarks>
     /// <see cref="Load(string)"/> memory-maps a <c>model.safetensors</c> with HF names and checks it against

@@ -6,7 +6,7 @@ namespace TestApp
 {
     /// <summary>
     /// ALBERT model typed from <c>groups3-inner2/config.json</c>: 7 layers sharing 3 group(s) of 2 layer(s); hidden 24, 3 heads of 8, embeddings 12, vocabulary 83.
-    /// Heads: <c>AlbertModel</c> (<see cref="Encode"/>), <c>AlbertForPreTraining</c> (<see cref="ForPreTraining"/>), <c>AlbertForMaskedLM</c> (<see cref="ForMaskedLM"/>), <c>AlbertForSequenceClassification</c> (<see cref="ForSequenceClassification"/>), <c>AlbertForTokenClassification</c> (<see cref="ForTokenClassification"/>), <c>AlbertForQuestionAnswering</c> (<see cref="ForQuestionAnswering"/>), <c>AlbertForMultipleChoice</c> (<see cref="ForMultipleChoice"/>).
+    /// Heads: <c>AlbertModel</c> (<see cref="Encode(global::AlbertGen.Model.AlbertBatch)"/>), <c>AlbertForPreTraining</c> (<see cref="ForPreTraining(global::AlbertGen.Model.AlbertBatch)"/>), <c>AlbertForMaskedLM</c> (<see cref="ForMaskedLM(global::AlbertGen.Model.AlbertBatch)"/>), <c>AlbertForSequenceClassification</c> (<see cref="ForSequenceClassification(global::AlbertGen.Model.AlbertBatch)"/>), <c>AlbertForTokenClassification</c> (<see cref="ForTokenClassification(global::AlbertGen.Model.AlbertBatch)"/>), <c>AlbertForQuestionAnswering</c> (<see cref="ForQuestionAnswering(global::AlbertGen.Model.AlbertBatch)"/>), <c>AlbertForMultipleChoice</c> (<see cref="ForMultipleChoice(global::AlbertGen.Model.AlbertBatch)"/>).
     /// </summary>
     /// <remarks>
     /// <see cref="Load(string)"/> memory-maps a <c>model.safetensors</c> with HF names and checks it against

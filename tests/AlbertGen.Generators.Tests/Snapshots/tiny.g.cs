@@ -6,7 +6,7 @@ namespace TestApp
 {
     /// <summary>
     /// ALBERT model typed from <c>tiny/config.json</c>: 4 layers sharing 1 group(s) of 1 layer(s); hidden 32, 4 heads of 8, embeddings 16, vocabulary 99.
-    /// Heads: <c>AlbertForPreTraining</c> (<see cref="ForPreTraining"/>).
+    /// Heads: <c>AlbertForPreTraining</c> (<see cref="ForPreTraining(global::AlbertGen.Model.AlbertBatch)"/>).
     /// </summary>
     /// <remarks>
     /// <see cref="Load(string)"/> memory-maps a <c>model.safetensors</c> with HF names and checks it against

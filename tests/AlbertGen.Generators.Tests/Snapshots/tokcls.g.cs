@@ -6,7 +6,7 @@ namespace TestApp
 {
     /// <summary>
     /// ALBERT model typed from <c>tokcls/config.json</c>: 3 layers sharing 1 group(s) of 1 layer(s); hidden 24, 3 heads of 8, embeddings 12, vocabulary 83.
-    /// Heads: <c>AlbertForTokenClassification</c> (<see cref="ForTokenClassification"/>).
+    /// Heads: <c>AlbertForTokenClassification</c> (<see cref="ForTokenClassification(global::AlbertGen.Model.AlbertBatch)"/>).
     /// </summary>
     /// <remarks>
     /// <see cref="Load(string)"/> memory-maps a <c>model.safetensors</c> with HF names and checks it against
