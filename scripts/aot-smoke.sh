@@ -21,5 +21,10 @@ for dir in tests/fixtures/*/; do
     echo "AOT output differs from the HF reference: $name"; status=1
   fi
 done
+# eval (CPU engine, tasks layer) is an AOT verb too: MLM/SOP metrics of the default model on a small corpus
+for i in $(seq 1 40); do echo "The sea was calm on night $i. The ship moved slowly to the north. Nobody on board had slept."; echo; done > "$out/corpus.txt"
+if ! "$bin" eval --model src/AlbertGen.Cli/models/albert-default --corpus "$out/corpus.txt" --batches 2 --batch-size 4 --json | grep -q '"mlm_accuracy"'; then
+  echo "AOT eval failed"; status=1
+fi
 "$bin" bench --model tests/fixtures/grouped --seq 16 --runs 3 --json | tail -1
 exit $status

@@ -80,6 +80,16 @@ public static class TaskMath
             .ToArray();
     }
 
+    /// <summary>Scales <paramref name="vector"/> in place to unit Euclidean length (sentence-transformers' Normalize); a zero vector stays zero.</summary>
+    public static void NormalizeL2(Span<float> vector)
+    {
+        double sum = 0;
+        foreach (var x in vector) sum += (double)x * x;
+        if (sum == 0) return;
+        double scale = 1 / Math.Sqrt(sum);
+        for (int i = 0; i < vector.Length; i++) vector[i] = (float)(vector[i] * scale);
+    }
+
     /// <summary>Mean of the hidden states of attended positions (sentence-transformers' mean pooling).</summary>
     public static float[] MeanPool(ReadOnlySpan<float> hidden, int seq, int hiddenSize, ReadOnlySpan<int> attentionMask)
     {

@@ -23,13 +23,7 @@ internal static class EmbedCommand
     static int Run(string[]? texts, string? model, bool mean, string? npyPath)
     {
         string dir = TaskInputs.ModelDirectory(model, FillMaskCommand.DefaultModel);
-        // the bare encoder when the checkpoint has a pooler (AlbertModel / pretraining / classifiers); otherwise the
-        // checkpoint's own head (e.g. AlbertForMaskedLM has no pooler) — only last_hidden_state is used
-        var config = AlbertConfig.Load(dir);
-        bool hasPooler;
-        using (var file = AlbertGen.SafeTensors.SafeTensorsFile.Open(Path.Combine(dir, "model.safetensors")))
-            hasPooler = file.Contains("albert.pooler.weight") || file.Contains("pooler.weight");
-        using var pipelines = TextPipelines.Open(dir, hasPooler ? AlbertHead.Base : config.DefaultHead);
+        using var pipelines = TextPipelines.OpenForEmbeddings(dir);
         var vectors = new List<float[]>();
         using var stdout = Console.OpenStandardOutput();
         TaskInputs.InBatches(TaskInputs.Texts(texts), batch =>

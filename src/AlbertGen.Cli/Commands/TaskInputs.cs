@@ -5,10 +5,18 @@ namespace AlbertGen.Cli.Commands;
 /// <summary>Shared plumbing of the task verbs: model folder (or the embedded default), inputs from arguments or stdin, batching, progress.</summary>
 internal static class TaskInputs
 {
-    public const int BatchSize = 16;
+    /// <summary>Texts handed to the pipelines at once: they sort them by length and batch them by token budget.</summary>
+    public const int BatchSize = 256;
 
     /// <summary>The model folder: <paramref name="model"/>, else the default shipped next to the binary (models/<paramref name="defaultName"/>).</summary>
-    public static string ModelDirectory(string? model, string defaultName) => model ?? DefaultModels.Directory(defaultName);
+    public static string ModelDirectory(string? model, string defaultName)
+    {
+        if (model is not null) return model;
+        string dir = DefaultModels.PathOf(defaultName);
+        if (Directory.Exists(dir)) return dir;
+        throw new DirectoryNotFoundException(
+            $"no --model given and the default model '{defaultName}' is not installed next to albertgen ({dir}); pass --model DIR (a folder with config.json, model.safetensors and spiece.model)");
+    }
 
     /// <summary>The texts: the arguments, or one per stdin line when there are none (empty lines skipped).</summary>
     public static IEnumerable<string> Texts(string[]? args)

@@ -13,15 +13,15 @@ public static class DefaultModels
     /// <summary>The SST-2 sentiment classifier (<c>albert-default-sst2</c>).</summary>
     public const string Sentiment = "albert-default-sst2";
 
-    /// <summary>
-    /// The folder of the default model <paramref name="name"/> next to the running app
-    /// (<c>AppContext.BaseDirectory/models/name</c>); a clear error when it is not there.
-    /// </summary>
+    /// <summary>The folder of the default model <paramref name="name"/> next to the running app (<c>AppContext.BaseDirectory/models/name</c>), whether or not it exists.</summary>
+    public static string PathOf(string name) => Path.Combine(AppContext.BaseDirectory, "models", name);
+
+    /// <summary>The folder of the default model <paramref name="name"/> next to the running app; a clear error when it is not there.</summary>
     public static string Directory(string name)
     {
-        string dir = Path.Combine(AppContext.BaseDirectory, "models", name);
+        string dir = PathOf(name);
         if (System.IO.Directory.Exists(dir)) return dir;
         throw new DirectoryNotFoundException(
-            $"the default model '{name}' is not installed next to the app ({dir}); pass a model folder (config.json, model.safetensors and spiece.model) instead");
+            $"the default model '{name}' is not installed next to the app ({dir}); open a model folder (config.json, model.safetensors and spiece.model) instead");
     }
 }

@@ -25,6 +25,20 @@ public sealed partial class TextPipelines : IDisposable
         return new TextPipelines(model, tokenizer) { _ownsBackend = true };
     }
 
+    /// <summary>
+    /// Pipelines for sentence embeddings over an HF model folder: the bare encoder (<c>AlbertModel</c>) when the checkpoint
+    /// has a pooler, otherwise the checkpoint's own head (e.g. <c>AlbertForMaskedLM</c> has none); only
+    /// <c>last_hidden_state</c> is used.
+    /// </summary>
+    public static TextPipelines OpenForEmbeddings(string modelDirectory)
+    {
+        var config = AlbertConfig.Load(modelDirectory);
+        bool hasPooler;
+        using (var file = SafeTensors.SafeTensorsFile.Open(Path.Combine(modelDirectory, "model.safetensors")))
+            hasPooler = file.Contains(AlbertGen.Model.AlbertWeightNames.BasePrefix + "pooler.weight") || file.Contains("pooler.weight");
+        return Open(modelDirectory, hasPooler ? AlbertHead.Base : config.DefaultHead);
+    }
+
     /// <summary>Disposes the backend when these pipelines opened it (<see cref="Open"/>); a backend passed in stays the caller's.</summary>
     public void Dispose()
     {

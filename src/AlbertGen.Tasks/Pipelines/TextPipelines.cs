@@ -31,55 +31,48 @@ public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenize
     {
         if (Backend.Head is not (AlbertHead.MaskedLM or AlbertHead.PreTraining))
             throw new InvalidOperationException($"fill-mask needs a masked-lm or pretraining model, this one is {Backend.Head.CliName()}");
-        var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength);
-        var output = Backend.Forward(EncodedBatch.From(encodings, Tokenizer.PadTokenId));
-        var logits = (output.PredictionLogits ?? output.Logits)!;
-        int seq = encodings[0].Length, vocab = Backend.Config.VocabSize, maskId = Tokenizer.MaskTokenId;
-        var results = new IReadOnlyList<FillMaskCandidate>[texts.Count][];
-        for (int i = 0; i < texts.Count; i++)
+        int vocab = Backend.Config.VocabSize, maskId = Tokenizer.MaskTokenId;
+        var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength, padding: PaddingStrategy.DoNotPad);
+        return Batched(encodings, outputsPerToken: vocab, (i, enc, output, row, seq) =>
         {
-            var enc = encodings[i];
-            var positions = Enumerable.Range(0, enc.Length).Where(p => enc.Ids[p] == maskId && enc.AttentionMask[p] == 1).ToArray();
+            var logits = (output.PredictionLogits ?? output.Logits)!;
+            var positions = Enumerable.Range(0, enc.Length).Where(p => enc.Ids[p] == maskId).ToArray();
             if (positions.Length == 0)
                 throw new AlbertInputException($"input {i + 1} has no {Tokenizer.MaskToken} token: \"{Truncate(texts[i])}\"");
-            results[i] = positions.Select(p =>
+            return positions.Select(p =>
             {
-                var row = logits.Data.AsSpan((i * seq + p) * vocab, vocab);
-                return (IReadOnlyList<FillMaskCandidate>)TaskMath.TopK(row, topK).Select(c =>
+                var scores = logits.Data.AsSpan((row * seq + p) * vocab, vocab);
+                return (IReadOnlyList<FillMaskCandidate>)TaskMath.TopK(scores, topK).Select(c =>
                 {
-                    var ids = enc.Ids.Take(enc.AttentionMask.Sum()).ToArray();
+                    var ids = enc.Ids.ToArray();
                     ids[p] = c.TokenId;
                     return new FillMaskCandidate(Tokenizer.IdToToken(c.TokenId), c.TokenId, c.Score, Tokenizer.Decode(ids, skipSpecialTokens: true));
                 }).ToArray();
             }).ToArray();
-        }
-        return results;
+        });
     }
 
     /// <summary>Label scores per text (softmax, or sigmoid for multi-label / single-output models), best first.</summary>
-    public LabelScore[][] Classify(IReadOnlyList<string> texts, IReadOnlyList<string?>? pairs = null)
+    public LabelScore[][] Classify(IReadOnlyList<string> texts, IReadOnlyList<string?>? pairs = null, CancellationToken cancellationToken = default)
     {
         if (Backend.Head != AlbertHead.SequenceClassification)
             throw new InvalidOperationException($"classify needs a sequence-classification model, this one is {Backend.Head.CliName()}");
-        var encodings = Tokenizer.EncodeBatch(texts, pairs, maxLength: MaxLength);
-        var logits = Backend.Forward(EncodedBatch.From(encodings, Tokenizer.PadTokenId)).Logits!;
         int labels = Backend.Config.NumLabels;
-        return Enumerable.Range(0, texts.Count)
-            .Select(i => TaskMath.ClassScores(logits.Data.AsSpan(i * labels, labels), Backend.Config.Id2Label, Backend.Config.ProblemType))
-            .ToArray();
+        var encodings = Tokenizer.EncodeBatch(texts, pairs, maxLength: MaxLength, padding: PaddingStrategy.DoNotPad);
+        return Batched(encodings, outputsPerToken: 0, (i, enc, output, row, seq) =>
+            TaskMath.ClassScores(output.Logits!.Data.AsSpan(row * labels, labels), Backend.Config.Id2Label, Backend.Config.ProblemType), cancellationToken);
     }
 
     /// <summary>Sentence vectors: mean of the attended tokens' last hidden states, or the [CLS] token's.</summary>
-    public float[][] Embed(IReadOnlyList<string> texts, bool meanPooling = true)
+    public float[][] Embed(IReadOnlyList<string> texts, bool meanPooling = true, CancellationToken cancellationToken = default)
     {
-        var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength);
-        var hidden = Backend.Forward(EncodedBatch.From(encodings, Tokenizer.PadTokenId)).LastHiddenState!;
-        int seq = encodings[0].Length, h = Backend.Config.HiddenSize;
-        return Enumerable.Range(0, texts.Count).Select(i =>
+        int h = Backend.Config.HiddenSize;
+        var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength, padding: PaddingStrategy.DoNotPad);
+        return Batched(encodings, outputsPerToken: h, (i, enc, output, row, seq) =>
         {
-            var rows = hidden.Data.AsSpan(i * seq * h, seq * h);
-            return meanPooling ? TaskMath.MeanPool(rows, seq, h, encodings[i].AttentionMask) : rows[..h].ToArray();
-        }).ToArray();
+            var rows = output.LastHiddenState!.Data.AsSpan(row * seq * h, enc.Length * h);
+            return meanPooling ? TaskMath.MeanPool(rows, enc.Length, h, enc.AttentionMask) : rows[..h].ToArray();
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -133,18 +126,16 @@ public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenize
     {
         if (Backend.Head != AlbertHead.TokenClassification)
             throw new InvalidOperationException($"token classification needs a token-classification model, this one is {Backend.Head.CliName()}");
-        var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength);
-        var logits = Backend.Forward(EncodedBatch.From(encodings, Tokenizer.PadTokenId)).Logits!;
-        int seq = encodings[0].Length, labels = Backend.Config.NumLabels, unk = Tokenizer.UnkTokenId;
-        var results = new TokenEntity[texts.Count][];
-        for (int i = 0; i < texts.Count; i++)
+        int labels = Backend.Config.NumLabels, unk = Tokenizer.UnkTokenId;
+        var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength, padding: PaddingStrategy.DoNotPad);
+        return Batched(encodings, outputsPerToken: labels, (i, enc, output, row, seq) =>
         {
-            var enc = encodings[i];
+            var logits = output.Logits!.Data;
             var entities = new List<TokenEntity>();
             for (int p = 0; p < enc.Length; p++)
             {
                 if (enc.SpecialTokensMask[p] == 1) continue;
-                var probs = TaskMath.Softmax(logits.Data.AsSpan((i * seq + p) * labels, labels));
+                var probs = TaskMath.Softmax(logits.AsSpan((row * seq + p) * labels, labels));
                 int best = 0;
                 for (int k = 1; k < probs.Length; k++) if (probs[k] > probs[best]) best = k;
                 var (start, end) = enc.Offsets[p];
@@ -152,9 +143,8 @@ public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenize
                 string word = enc.Ids[p] == unk ? texts[i][start..end] : Tokenizer.IdToToken(enc.Ids[p]);
                 entities.Add(new TokenEntity(Backend.Config.Id2Label[best], (float)probs[best], p, word, start, end));
             }
-            results[i] = [.. entities];
-        }
-        return results;
+            return entities.ToArray();
+        });
     }
 
     /// <summary>Scores of each choice completing <paramref name="prompt"/> (pairs (prompt, choice), as HF's multiple-choice examples).</summary>
