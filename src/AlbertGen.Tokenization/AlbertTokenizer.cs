@@ -14,8 +14,14 @@ namespace AlbertGen.Tokenization;
 public abstract class AlbertTokenizer
 {
     private readonly (string Token, bool LStrip, bool RStrip)[] _specials;
+    private readonly string[] _missingSpecials;
 
-    private protected AlbertTokenizer(string clsToken, string sepToken, string padToken, string unkToken, string maskToken, bool maskLStrip, bool cleanUpTokenizationSpaces)
+    /// <param name="inVocabulary">
+    /// Whether a token is in the vocabulary. Special tokens that are not are neither split out of text nor
+    /// addable: the tokenizer still encodes without special tokens, and asking for one of them throws.
+    /// </param>
+    private protected AlbertTokenizer(string clsToken, string sepToken, string padToken, string unkToken, string maskToken, bool maskLStrip,
+        bool cleanUpTokenizationSpaces, Func<string, bool> inVocabulary)
     {
         ClsToken = clsToken;
         SepToken = sepToken;
@@ -29,6 +35,8 @@ public abstract class AlbertTokenizer
             (clsToken, false, false), (sepToken, false, false), (unkToken, false, false), (padToken, false, false), (maskToken, maskLStrip, false),
         ];
         _specials = _specials.DistinctBy(s => s.Token).Where(s => s.Token.Length > 0).ToArray();
+        _missingSpecials = _specials.Where(s => !inVocabulary(s.Token)).Select(s => s.Token).ToArray();
+        _specials = _specials.Where(s => inVocabulary(s.Token)).ToArray();
     }
 
     public string ClsToken { get; }
@@ -43,18 +51,40 @@ public abstract class AlbertTokenizer
 
     public bool CleanUpTokenizationSpaces { get; }
 
-    public int ClsTokenId => TokenToId(ClsToken);
+    /// <summary>The id of <see cref="ClsToken"/>; throws <see cref="TokenizerException"/> when the vocabulary has none.</summary>
+    public int ClsTokenId => SpecialTokenId(ClsToken);
 
-    public int SepTokenId => TokenToId(SepToken);
+    /// <summary>The id of <see cref="SepToken"/>; throws <see cref="TokenizerException"/> when the vocabulary has none.</summary>
+    public int SepTokenId => SpecialTokenId(SepToken);
 
-    public int PadTokenId => TokenToId(PadToken);
+    /// <summary>The id of <see cref="PadToken"/>; throws <see cref="TokenizerException"/> when the vocabulary has none.</summary>
+    public int PadTokenId => SpecialTokenId(PadToken);
 
+    /// <summary>The id of <see cref="UnkToken"/> (the model's own unknown piece when the name is not in the vocabulary).</summary>
     public int UnkTokenId => TokenToId(UnkToken);
 
-    public int MaskTokenId => TokenToId(MaskToken);
+    /// <summary>The id of <see cref="MaskToken"/>; throws <see cref="TokenizerException"/> when the vocabulary has none.</summary>
+    public int MaskTokenId => SpecialTokenId(MaskToken);
 
     /// <summary>The special tokens split out of text and dropped by <c>Decode(skipSpecialTokens: true)</c>.</summary>
     public IReadOnlyList<string> SpecialTokens => _specials.Select(s => s.Token).ToArray();
+
+    /// <summary>
+    /// Special tokens (of [CLS], [SEP], &lt;unk&gt;, &lt;pad&gt;, [MASK] or their configured names) that the vocabulary
+    /// lacks: text is still tokenized, but without adding special tokens (<c>addSpecialTokens: false</c>).
+    /// </summary>
+    public IReadOnlyList<string> MissingSpecialTokens => _missingSpecials;
+
+    private int SpecialTokenId(string token)
+    {
+        if (Array.IndexOf(_missingSpecials, token) >= 0)
+        {
+            throw new TokenizerException(
+                $"the vocabulary has no '{token}' token (missing: {string.Join(", ", _missingSpecials)}); "
+                + "encode without special tokens (addSpecialTokens: false, tokenize --no-special) or name the model's own tokens in tokenizer_config.json");
+        }
+        return TokenToId(token);
+    }
 
     public abstract int VocabSize { get; }
 
@@ -197,7 +227,7 @@ public abstract class AlbertTokenizer
         int k = 0;
         void AddSpecial(string token, int type)
         {
-            ids[k] = TokenToId(token);
+            ids[k] = SpecialTokenId(token);
             pieces[k] = token;
             types[k] = type;
             special[k] = 1;

@@ -14,19 +14,13 @@ public sealed class SentencePieceAlbertTokenizer : AlbertTokenizer
 {
     internal SentencePieceAlbertTokenizer(SentencePieceModel model, AlbertTokenizerOptions options)
         : base(options.ClsToken ?? "[CLS]", options.SepToken ?? "[SEP]", options.PadToken ?? "<pad>",
-            options.UnkToken ?? "<unk>", options.MaskToken ?? "[MASK]", maskLStrip: true, options.CleanUpTokenizationSpaces ?? true)
+            options.UnkToken ?? "<unk>", options.MaskToken ?? "[MASK]", maskLStrip: true, options.CleanUpTokenizationSpaces ?? true,
+            model.Contains)
     {
         Model = model;
         DoLowerCase = options.DoLowerCase ?? true;
         RemoveSpace = options.RemoveSpace ?? true;
         KeepAccents = options.KeepAccents ?? false;
-        foreach (string t in new[] { ClsToken, SepToken, PadToken, UnkToken, MaskToken })
-        {
-            if (!model.Contains(t))
-            {
-                throw new TokenizerException($"special token '{t}' is not in the sentencepiece vocabulary");
-            }
-        }
     }
 
     public SentencePieceModel Model { get; }

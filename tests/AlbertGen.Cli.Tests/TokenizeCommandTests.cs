@@ -47,6 +47,42 @@ public class TokenizeCommandTests
         Assert.Single(Lines(r.Stdout));
     }
 
+    /// <summary>An spm_train model with only &lt;pad&gt; and &lt;unk&gt; (no [CLS]/[SEP]/[MASK]) as a model folder.</summary>
+    static string PlainUnigramFolder()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "albertgen-cli-tok-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        using var gz = new System.IO.Compression.GZipStream(
+            File.OpenRead(Path.Combine(AppContext.BaseDirectory, "fixtures", "tokenizer", "viterbi", "u250_nmt.model.gz")),
+            System.IO.Compression.CompressionMode.Decompress);
+        using var f = File.Create(Path.Combine(dir, "spiece.model"));
+        gz.CopyTo(f);
+        return dir;
+    }
+
+    [Fact]
+    public void No_special_works_with_a_model_without_albert_special_tokens()
+    {
+        string dir = PlainUnigramFolder();
+        try
+        {
+            var r = Cli.RunWithInput("hello world\n", "tokenize", "--model", dir, "--no-special");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            var pieces = Lines(r.Stdout)[0].GetProperty("pieces").EnumerateArray().Select(e => e.GetString()).ToArray();
+            Assert.NotEmpty(pieces);
+            Assert.DoesNotContain("[CLS]", pieces);
+
+            var refused = Cli.RunWithInput("hello world\n", "tokenize", "--model", dir);
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains("'[CLS]'", refused.Stderr);
+            Assert.Contains("--no-special", refused.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void Missing_model_exits_2()
     {

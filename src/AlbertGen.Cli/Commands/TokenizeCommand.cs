@@ -20,7 +20,7 @@ internal static class TokenizeCommand
         var spm = new Option<string?>("--spm") { Description = "SentencePiece model file (spiece.model)" };
         var vocab = new Option<string?>("--vocab") { Description = "WordPiece vocabulary (vocab.txt, Chinese ALBERT)" };
         var pair = new Option<bool>("--pair") { Description = "each line is two texts separated by a tab" };
-        var noSpecial = new Option<bool>("--no-special") { Description = "do not add [CLS]/[SEP]" };
+        var noSpecial = new Option<bool>("--no-special") { Description = "do not add [CLS]/[SEP] (works with any Unigram model, also one without them)" };
         var maxLength = new Option<int?>("--max-length") { Description = "truncate (longest first) to this many tokens" };
         var keepAccents = new Option<bool>("--keep-accents") { Description = "keep accents (keep_accents=True)" };
         var noLowerCase = new Option<bool>("--no-lower-case") { Description = "do not lower-case (do_lower_case=False)" };
@@ -61,6 +61,12 @@ internal static class TokenizeCommand
             tokenizer = model is not null ? AlbertTokenizer.FromModelDirectory(model, options)
                 : spm is not null ? AlbertTokenizer.FromSentencePiece(spm, options)
                 : AlbertTokenizer.FromVocab(vocab!, options);
+            if (addSpecial)
+            {
+                // a Unigram model without [CLS]/[SEP] still tokenizes, with --no-special
+                _ = tokenizer.ClsTokenId;
+                _ = tokenizer.SepTokenId;
+            }
         }
         catch (TokenizerException e)
         {
