@@ -20,8 +20,9 @@ public abstract class AlbertTokenizer
     /// Whether a token is in the vocabulary. Special tokens that are not are neither split out of text nor
     /// addable: the tokenizer still encodes without special tokens, and asking for one of them throws.
     /// </param>
+    /// <param name="addedTokens">Tokens split out of text instead of the five defaults (tokenizer.json's added tokens).</param>
     private protected AlbertTokenizer(string clsToken, string sepToken, string padToken, string unkToken, string maskToken, bool maskLStrip,
-        bool cleanUpTokenizationSpaces, Func<string, bool> inVocabulary)
+        bool cleanUpTokenizationSpaces, Func<string, bool> inVocabulary, IReadOnlyList<(string Token, bool LStrip, bool RStrip)>? addedTokens = null)
     {
         ClsToken = clsToken;
         SepToken = sepToken;
@@ -34,6 +35,10 @@ public abstract class AlbertTokenizer
         [
             (clsToken, false, false), (sepToken, false, false), (unkToken, false, false), (padToken, false, false), (maskToken, maskLStrip, false),
         ];
+        if (addedTokens is not null)
+        {
+            _specials = [.. _specials.Where(s => !addedTokens.Any(a => a.Token == s.Token)), .. addedTokens];
+        }
         _specials = _specials.DistinctBy(s => s.Token).Where(s => s.Token.Length > 0).ToArray();
         _missingSpecials = _specials.Where(s => !inVocabulary(s.Token)).Select(s => s.Token).ToArray();
         _specials = _specials.Where(s => inVocabulary(s.Token)).ToArray();
@@ -136,6 +141,10 @@ public abstract class AlbertTokenizer
     public static SentencePieceAlbertTokenizer FromSentencePiece(string modelPath, AlbertTokenizerOptions? options = null) =>
         new(SentencePieceModel.Load(modelPath), options ?? new AlbertTokenizerOptions());
 
+    /// <summary>HF's fast AlbertTokenizerFast from a <c>tokenizer.json</c> file (Unigram model).</summary>
+    public static FastAlbertTokenizer FromTokenizerJson(string path, AlbertTokenizerOptions? options = null) =>
+        FastAlbertTokenizer.Load(path, options);
+
     /// <summary>A WordPiece (BERT-style, Chinese ALBERT) tokenizer from a <c>vocab.txt</c> file.</summary>
     public static WordPieceAlbertTokenizer FromVocab(string vocabPath, AlbertTokenizerOptions? options = null) =>
         new(WordPieceVocab.Load(vocabPath), options ?? new AlbertTokenizerOptions());
@@ -153,7 +162,9 @@ public abstract class AlbertTokenizer
         {
             if (special is not null)
             {
-                output.Add(new TokenSpan(special, TokenToId(special), start, end));
+                // HF fast tokenizers: the token's value is the text it covers, stripped whitespace included
+                string piece = StrippedSpaceInAddedTokenSpan ? text[start..end] : special;
+                output.Add(new TokenSpan(piece, TokenToId(special), start, end));
             }
             else if (end > start)
             {
@@ -351,6 +362,9 @@ public abstract class AlbertTokenizer
 
     private protected bool IsSpecialToken(string token) => _specials.Any(s => s.Token == token);
 
+    /// <summary>Whether an added token's span takes the whitespace its lstrip/rstrip removed (HF fast tokenizers' offsets).</summary>
+    private protected virtual bool StrippedSpaceInAddedTokenSpan => false;
+
     /// <summary>
     /// HF <c>convert_tokens_to_string</c>: pieces back into text (special tokens verbatim, no clean-up of spaces), as
     /// the token-classification pipeline builds an entity group's word.
@@ -436,6 +450,10 @@ public abstract class AlbertTokenizer
                     e0--;
                 }
                 chunks[c - 1] = (s0, e0, null);
+                if (StrippedSpaceInAddedTokenSpan)
+                {
+                    chunks[c] = (e0, chunks[c].End, token);
+                }
             }
             if (spec.RStrip && c + 1 < chunks.Count && chunks[c + 1].Special is null)
             {
@@ -445,6 +463,10 @@ public abstract class AlbertTokenizer
                     s1++;
                 }
                 chunks[c + 1] = (s1, e1, null);
+                if (StrippedSpaceInAddedTokenSpan)
+                {
+                    chunks[c] = (chunks[c].Start, s1, token);
+                }
             }
         }
         return chunks;

@@ -104,7 +104,7 @@ public sealed class SentencePieceAlbertTokenizer : AlbertTokenizer
         return o;
     }
 
-    private static AlignedText StripAccents(AlignedText t)
+    internal static AlignedText StripAccents(AlignedText t)
     {
         var o = new AlignedText(t.Length + 8);
         Span<int> hangul = stackalloc int[3];
