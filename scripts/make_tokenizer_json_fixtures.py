@@ -13,6 +13,10 @@
                     control symbols being special tokens as in SpmConverter.
    transformers is not installed here, so this is AlbertConverter's logic written out (no protobuf module:
    the model file is read with a small wire-format reader).
+   Plus d1000: a model trained with numbers in its text, so that pieces such as "0," exist (the fixture
+   models have none) and the fast tokenizer's digit-comma behaviour (those pieces score -100) shows
+   against the slow one's (re-split), on json/numbers.jsonl; its rows also carry the slow tokenizer's ids
+   (../shared/tools/albert_ref.py, as scripts/make_tokenizer_fixtures.py).
 2. Runs HF's own tokenizers library (the npm package `tokenizers`, the Rust library's Node binding) over
    tests/fixtures/tokenizer/lines.jsonl: scripts/tokenizer-json/encode.js writes ids, tokens, offsets
    (UTF-16), type ids and decodes per line, plus pairs.
@@ -24,8 +28,11 @@ import base64
 import gzip
 import json
 import os
+import random
 import struct
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -147,8 +154,88 @@ def convert(model_path, keep_accents, do_lower_case):
     }
 
 
+def train_d1000(shared: Path, model_path: Path):
+    rng = random.Random(27)
+    with tempfile.TemporaryDirectory() as tmp:
+        sample = Path(tmp) / "train.txt"
+        with open(sample, "w", encoding="utf-8") as w:
+            for f in sorted((shared / "data/corpus").glob("*.txt")):
+                for i, line in enumerate(open(f, encoding="utf-8")):
+                    if i % 13 == 0:
+                        w.write(line)
+            for _ in range(20000):
+                w.write(f"in {rng.randint(1000, 2030)}, about {rng.randint(0, 10**rng.randint(3, 9)):,} men, "
+                        f"{rng.randint(1, 99)},{rng.randint(0, 999):03d}, and {rng.randint(0, 9)},\n")
+        subprocess.run(["spm_train", f"--input={sample}", "--model_type=unigram", "--control_symbols=[CLS],[SEP],[MASK]",
+                        "--pad_id=0", "--unk_id=1", "--bos_id=-1", "--eos_id=-1", "--unk_piece=<unk>", "--pad_piece=<pad>",
+                        "--input_sentence_size=60000", "--shuffle_input_sentence=true", "--num_threads=2", "--minloglevel=2",
+                        "--vocab_size=1000", "--character_coverage=0.9995", f"--model_prefix={Path(tmp) / 'd1000'}"], check=True)
+        model_path.write_bytes((Path(tmp) / "d1000.model").read_bytes())
+
+
+def number_lines(shared: Path):
+    rng = random.Random(28)
+    lines = ["1,000", "9,", "0,", "1,000,000 dollars", "In 1999, we left.", "10,000 men,", "12,34,56,", "3,14",
+             "pages 5,6, and 7,", "He paid $1,250.50, then left", "  12,  ", "x7,y", "1,a", "²,", "٣,", "①,"]
+    for _ in range(300):
+        n = rng.randint(0, 10 ** rng.randint(1, 10))
+        lines.append(rng.choice(["", "In ", "about ", "$", "the year "]) + f"{n:,}" + rng.choice(["", ",", ", and", " men,", ".", ",000"]))
+    for _ in range(100):
+        lines.append(" ".join(f"{rng.randint(0, 99)}," * rng.randint(1, 4) for _ in range(rng.randint(1, 3))))
+    corpus = []
+    for f in sorted((shared / "data/corpus").glob("*.txt")):
+        for line in open(f, encoding="utf-8"):
+            line = line.rstrip("\n")
+            if 1 <= len(line) <= 300 and any(c.isdigit() for c in line):
+                corpus.append(line)
+    return lines + rng.sample(corpus, min(200, len(corpus)))
+
+
+def run_node(tokenizer_json: Path, lines: Path, out: Path, pairs=None):
+    env = dict(os.environ)
+    env["NODE_PATH"] = env.get("NODE_PATH", str(REPO / "scripts/tokenizer-json/node_modules"))
+    args = ["node", str(REPO / "scripts/tokenizer-json/encode.js"), str(tokenizer_json), str(lines), str(out)]
+    subprocess.run(args + ([str(pairs)] if pairs else []), check=True, env=env)
+
+
+def write_gz(path: Path, data: bytes):
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
+        f.write(data)
+
+
+def make_d1000(shared: Path):
+    sys.path.insert(0, str(shared / "tools"))
+    sys.path.insert(0, str(REPO / "scripts"))
+    from albert_ref import AlbertTokenizerRef
+    from make_tokenizer_fixtures import hf_tokenize
+
+    with tempfile.TemporaryDirectory() as tmp:
+        model = Path(tmp) / "d1000.model"
+        train_d1000(shared, model)
+        write_gz(OUT / "d1000.model.gz", model.read_bytes())
+        lines = number_lines(shared)
+        (OUT / "numbers.jsonl").write_text("".join(json.dumps(t, ensure_ascii=True) + "\n" for t in lines), encoding="utf-8")
+        tj = Path(tmp) / "tokenizer.json"
+        data = json.dumps(convert(model, False, True), ensure_ascii=False, indent=2).encode("utf-8")
+        tj.write_bytes(data)
+        write_gz(OUT / "d1000.tokenizer.json.gz", data)
+        rows_path = Path(tmp) / "rows.jsonl"
+        run_node(tj, OUT / "numbers.jsonl", rows_path)
+        slow = AlbertTokenizerRef(model)
+        rows = []
+        differ = 0
+        for text, line in zip(lines, rows_path.read_text(encoding="utf-8").splitlines()):
+            row = json.loads(line)
+            row["slow_ids"] = slow.convert_tokens_to_ids(hf_tokenize(slow, text))
+            differ += row["slow_ids"] != row["ids"][1:-1]
+            rows.append(json.dumps(row, ensure_ascii=False) + "\n")
+        write_gz(OUT / "d1000.jsonl.gz", "".join(rows).encode("utf-8"))
+        print("d1000:", len(lines), "lines,", differ, "where fast and slow ids differ")
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    make_d1000(REPO.parent / "shared")
     for name, model, keep_accents, do_lower_case in CONFIGS:
         tj = convert(SRC / f"{model}.model", keep_accents, do_lower_case)
         data = json.dumps(tj, ensure_ascii=False, indent=2).encode("utf-8")

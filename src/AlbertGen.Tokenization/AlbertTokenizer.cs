@@ -99,9 +99,10 @@ public abstract class AlbertTokenizer
     public abstract int TokenToId(string token);
 
     /// <summary>
-    /// Picks the tokenizer a model folder holds: <c>spiece.model</c> (SentencePiece) or <c>vocab.txt</c>
-    /// (WordPiece), with <c>tokenizer_config.json</c> / <c>special_tokens_map.json</c> when present and
-    /// <paramref name="overrides"/> over both.
+    /// Picks the tokenizer a model folder holds, with <c>tokenizer_config.json</c> / <c>special_tokens_map.json</c>
+    /// when present and <paramref name="overrides"/> over both. Without <see cref="AlbertTokenizerOptions.Format"/>:
+    /// <c>tokenizer.json</c> (HF's fast tokenizer, AutoTokenizer's default) when present, unless its model is not Unigram
+    /// and the folder has another file; else <c>spiece.model</c> (HF's slow AlbertTokenizer); else <c>vocab.txt</c> (WordPiece).
     /// </summary>
     public static AlbertTokenizer FromModelDirectory(string directory, AlbertTokenizerOptions? overrides = null)
     {
@@ -110,21 +111,73 @@ public abstract class AlbertTokenizer
             throw new TokenizerException($"model folder '{directory}' does not exist");
         }
         var options = TokenizerConfigFiles.Read(directory).Merge(overrides);
+        string json = Path.Combine(directory, "tokenizer.json");
         string spm = Path.Combine(directory, "spiece.model");
-        if (File.Exists(spm))
-        {
-            return new SentencePieceAlbertTokenizer(SentencePieceModel.Load(spm), options);
-        }
         string vocab = Path.Combine(directory, "vocab.txt");
-        if (File.Exists(vocab))
+        var format = options.Format;
+        if (format is null)
         {
-            return new WordPieceAlbertTokenizer(WordPieceVocab.Load(vocab), options);
+            if (File.Exists(json) && (TokenizerJson.TokenizerJsonFile.PeekModelType(json) == "Unigram" || !(File.Exists(spm) || File.Exists(vocab))))
+            {
+                format = TokenizerFormat.TokenizerJson;
+            }
+            else if (File.Exists(spm))
+            {
+                format = TokenizerFormat.SentencePiece;
+            }
+            else if (File.Exists(vocab))
+            {
+                format = TokenizerFormat.WordPiece;
+            }
+            else
+            {
+                throw new TokenizerException(
+                    $"no tokenizer: expected spiece.model, tokenizer.json or vocab.txt in {directory} (found: {DescribeFolder(directory)})");
+            }
         }
-        throw new TokenizerException($"model folder '{directory}' has neither spiece.model nor vocab.txt");
+        string file = format switch
+        {
+            TokenizerFormat.TokenizerJson => json,
+            TokenizerFormat.SentencePiece => spm,
+            _ => vocab,
+        };
+        if (!File.Exists(file))
+        {
+            throw new TokenizerException(
+                $"tokenizer format {format} asks for {Path.GetFileName(file)}, which {directory} does not have (found: {DescribeFolder(directory)})");
+        }
+        if (format == TokenizerFormat.TokenizerJson && File.Exists(spm))
+        {
+            try
+            {
+                return FastAlbertTokenizer.Load(file, options);
+            }
+            catch (TokenizerException e)
+            {
+                throw new TokenizerException($"{e.Message}; {directory} also has spiece.model: pick it with Format = SentencePiece (tokenize --tokenizer-format spm)", e);
+            }
+        }
+        return format switch
+        {
+            TokenizerFormat.TokenizerJson => FastAlbertTokenizer.Load(file, options),
+            TokenizerFormat.SentencePiece => new SentencePieceAlbertTokenizer(SentencePieceModel.Load(file), options),
+            _ => new WordPieceAlbertTokenizer(WordPieceVocab.Load(file), options),
+        };
+    }
+
+    /// <summary>The folder's file names, for error messages ("nothing" when empty, at most 12).</summary>
+    private static string DescribeFolder(string directory)
+    {
+        var names = Directory.EnumerateFileSystemEntries(directory).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal).ToList();
+        if (names.Count == 0)
+        {
+            return "nothing";
+        }
+        return names.Count <= 12 ? string.Join(", ", names) : string.Join(", ", names.Take(12)) + $", … ({names.Count} entries)";
     }
 
     /// <summary>The files a model folder's tokenizer consists of (those present are used).</summary>
-    public static readonly IReadOnlyList<string> FileNames = ["spiece.model", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"];
+    public static readonly IReadOnlyList<string> FileNames = ["spiece.model", "tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"];
 
     /// <summary>Copies a folder's tokenizer files into another (e.g. a trained model's output, to make it a complete HF folder).</summary>
     public static void CopyFiles(string fromDirectory, string toDirectory)

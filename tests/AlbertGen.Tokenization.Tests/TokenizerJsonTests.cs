@@ -22,15 +22,27 @@ public class TokenizerJsonTests(ITestOutputHelper output)
         return path;
     }
 
+    private static string[] NumberLines() =>
+        File.ReadAllLines(Fixtures.PathOf("json/numbers.jsonl")).Select(l => JsonSerializer.Deserialize<string>(l)!).ToArray();
+
+    private static SentencePiece.SentencePieceModel D1000Model()
+    {
+        using var gz = new GZipStream(File.OpenRead(Fixtures.PathOf("json/d1000.model.gz")), CompressionMode.Decompress);
+        using var ms = new MemoryStream();
+        gz.CopyTo(ms);
+        return SentencePiece.SentencePieceModel.FromBytes(ms.ToArray());
+    }
+
     [Theory]
     [InlineData("u1000")]
     [InlineData("u3000_cased")]
     [InlineData("bf2000")]
+    [InlineData("d1000")]
     public void EveryLine_MatchesHfTokenizers(string config)
     {
         using var dir = new TempDir();
         var tok = AlbertTokenizer.FromTokenizerJson(WriteTokenizerJson(config, dir.Path));
-        var lines = Fixtures.Lines;
+        var lines = config == "d1000" ? NumberLines() : Fixtures.Lines;
         var failures = new StringBuilder();
         int n = 0, pairs = 0, badIds = 0, badTokens = 0, badOffsets = 0, badDecode = 0, badPairs = 0;
         void Fail(string what)
@@ -87,5 +99,101 @@ public class TokenizerJsonTests(ITestOutputHelper output)
         Assert.Equal(lines.Length, n);
         Assert.True(badIds + badTokens + badOffsets + badDecode + badPairs == 0,
             $"{badIds} ids, {badTokens} tokens, {badOffsets} offsets, {badDecode} decodes, {badPairs} pairs differ:\n{failures}");
+    }
+
+    /// <summary>The d1000 row of a numbers.jsonl line.</summary>
+    private static JsonElement D1000Row(string text)
+    {
+        int index = Array.IndexOf(NumberLines(), text);
+        Assert.True(index >= 0, $"{text} is not a numbers.jsonl line");
+        return Fixtures.ReadJsonLines("json/d1000.jsonl.gz").ElementAt(index);
+    }
+
+    [Fact]
+    public void ModelDirectory_PrefersTokenizerJson_AndFormatPicksTheOther()
+    {
+        using var dir = new TempDir();
+        WriteTokenizerJson("d1000", dir.Path);
+        const string text = "In 7,355,";
+        var row = D1000Row(text);
+        var jsonOnly = AlbertTokenizer.FromModelDirectory(dir.Path);
+        Assert.IsType<FastAlbertTokenizer>(jsonOnly);
+        Assert.Equal(Fixtures.Ints(row.GetProperty("ids")), jsonOnly.Encode(text).Ids);
+
+        using (var gz = new GZipStream(File.OpenRead(Fixtures.PathOf("json/d1000.model.gz")), CompressionMode.Decompress))
+        using (var f = File.Create(Path.Combine(dir.Path, "spiece.model")))
+        {
+            gz.CopyTo(f);
+        }
+        var both = AlbertTokenizer.FromModelDirectory(dir.Path);
+        Assert.IsType<FastAlbertTokenizer>(both);
+        Assert.Equal(Fixtures.Ints(row.GetProperty("ids")), both.Encode(text).Ids);
+        var slow = AlbertTokenizer.FromModelDirectory(dir.Path, new AlbertTokenizerOptions { Format = TokenizerFormat.SentencePiece });
+        Assert.IsType<SentencePieceAlbertTokenizer>(slow);
+        // the fast tokenizer's file scores "5," pieces -100; the slow one re-splits them: each as its HF library
+        Assert.Equal(Fixtures.Ints(row.GetProperty("slow_ids")), slow.Encode(text, addSpecialTokens: false).Ids);
+        Assert.NotEqual(slow.Encode(text).Ids, both.Encode(text).Ids);
+
+        File.Delete(Path.Combine(dir.Path, "tokenizer.json"));
+        var e = Assert.Throws<TokenizerException>(() => AlbertTokenizer.FromModelDirectory(dir.Path, new AlbertTokenizerOptions { Format = TokenizerFormat.TokenizerJson }));
+        Assert.Contains("tokenizer.json", e.Message);
+        Assert.Contains("found: spiece.model", e.Message);
+    }
+
+    [Fact]
+    public void ModelDirectory_WithoutTokenizer_SaysWhatWasFoundAndWhatWouldWork()
+    {
+        using var dir = new TempDir();
+        var empty = Assert.Throws<TokenizerException>(() => AlbertTokenizer.FromModelDirectory(dir.Path));
+        Assert.Equal($"no tokenizer: expected spiece.model, tokenizer.json or vocab.txt in {dir.Path} (found: nothing)", empty.Message);
+        File.WriteAllText(Path.Combine(dir.Path, "config.json"), "{}");
+        File.WriteAllText(Path.Combine(dir.Path, "pytorch_model.bin"), "");
+        var some = Assert.Throws<TokenizerException>(() => AlbertTokenizer.FromModelDirectory(dir.Path));
+        Assert.EndsWith("(found: config.json, pytorch_model.bin)", some.Message);
+    }
+
+    [Fact]
+    public void UnsupportedTokenizerJson_IsRefusedByName_WithTheSpieceHint()
+    {
+        using var dir = new TempDir();
+        string path = WriteTokenizerJson("u1000", dir.Path);
+        string json = File.ReadAllText(path).Replace("\"type\": \"Metaspace\"", "\"type\": \"ByteLevel\"", StringComparison.Ordinal);
+        File.WriteAllText(path, json);
+        Assert.Contains("\"ByteLevel\"", Assert.Throws<TokenizerException>(() => AlbertTokenizer.FromTokenizerJson(path)).Message);
+        File.Copy(Fixtures.PathOf("u1000.model"), Path.Combine(dir.Path, "spiece.model"));
+        var e = Assert.Throws<TokenizerException>(() => AlbertTokenizer.FromModelDirectory(dir.Path));
+        Assert.Contains("--tokenizer-format spm", e.Message);
+        File.WriteAllText(path, "{ not json");
+        Assert.Throws<TokenizerException>(() => AlbertTokenizer.FromTokenizerJson(path));
+    }
+
+    [Fact]
+    public void DigitComma_FastAndSlowDiffer_EachAsItsLibrary()
+    {
+        // d1000 has pieces such as "0,": the slow tokenizer re-splits them, the fast one's file scores them -100
+        using var dir = new TempDir();
+        var fast = AlbertTokenizer.FromTokenizerJson(WriteTokenizerJson("d1000", dir.Path));
+        var slow = new SentencePieceAlbertTokenizer(D1000Model(), new AlbertTokenizerOptions());
+        var lines = NumberLines();
+        int n = 0, slowBad = 0, differ = 0;
+        foreach (var row in Fixtures.ReadJsonLines("json/d1000.jsonl.gz"))
+        {
+            string text = lines[n++];
+            var slowIds = slow.Encode(text, addSpecialTokens: false).Ids;
+            if (!slowIds.SequenceEqual(Fixtures.Ints(row.GetProperty("slow_ids"))))
+            {
+                slowBad++;
+            }
+            if (!slowIds.SequenceEqual(fast.Encode(text, addSpecialTokens: false).Ids))
+            {
+                differ++;
+            }
+        }
+        output.WriteLine($"d1000: slow {n - slowBad}/{n} exact; fast and slow differ on {differ} of {n} lines");
+        Assert.Equal(lines.Length, n);
+        Assert.Equal(0, slowBad);
+        Assert.True(differ > 100, $"{differ}");
+        Assert.Equal(["▁in", "▁7", ",", "3", "5", "5", ","], slow.Tokenize("In 7,355,"));
+        Assert.Equal(["▁in", "▁7", ",", "35", "5", ","], fast.Tokenize("In 7,355,"));
     }
 }

@@ -76,6 +76,22 @@ internal sealed class TokenizerJsonFile
         }
     }
 
+    /// <summary>The <c>model.type</c> of a tokenizer.json ("" when it cannot be read).</summary>
+    public static string PeekModelType(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("model", out var m)
+                && m.ValueKind == JsonValueKind.Object && m.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+                ? t.GetString()! : "";
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
     public static TokenizerJsonFile Parse(ReadOnlySpan<byte> json)
     {
         JsonDocument doc;
