@@ -84,6 +84,61 @@ public class TokenizeCommandTests
     }
 
     [Fact]
+    public void Tokenizer_format_picks_tokenizer_json_or_spiece_model()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "albertgen-cli-tok-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string fixtures = Path.Combine(AppContext.BaseDirectory, "fixtures", "tokenizer", "json");
+            foreach (var (from, to) in new[] { ("d1000.tokenizer.json.gz", "tokenizer.json"), ("d1000.model.gz", "spiece.model") })
+            {
+                using var gz = new System.IO.Compression.GZipStream(File.OpenRead(Path.Combine(fixtures, from)), System.IO.Compression.CompressionMode.Decompress);
+                using var f = File.Create(Path.Combine(dir, to));
+                gz.CopyTo(f);
+            }
+            string[] Pieces(params string[] extra)
+            {
+                var r = Cli.RunWithInput("In 7,355,\n", ["tokenize", "--model", dir, "--no-special", .. extra]);
+                Assert.True(r.ExitCode == 0, r.Stderr);
+                return Lines(r.Stdout)[0].GetProperty("pieces").EnumerateArray().Select(e => e.GetString()!).ToArray();
+            }
+            // HF's fast tokenizer (tokenizer.json, the default) keeps "35"; the slow one re-splits the "355," piece
+            Assert.Equal(["▁in", "▁7", ",", "35", "5", ","], Pieces());
+            Assert.Equal(["▁in", "▁7", ",", "35", "5", ","], Pieces("--tokenizer-format", "json"));
+            Assert.Equal(["▁in", "▁7", ",", "3", "5", "5", ","], Pieces("--tokenizer-format", "spm"));
+
+            File.Delete(Path.Combine(dir, "spiece.model"));
+            var r = Cli.RunWithInput("x\n", "tokenize", "--model", dir, "--tokenizer-format", "spm");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("found: tokenizer.json", r.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Folder_without_tokenizer_says_what_it_found()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "albertgen-cli-tok-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "config.json"), "{}");
+            var r = Cli.RunWithInput("x\n", "tokenize", "--model", dir);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("no tokenizer: expected spiece.model, tokenizer.json or vocab.txt", r.Stderr);
+            Assert.Contains("(found: config.json)", r.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Missing_model_exits_2()
     {
         var r = Cli.RunWithInput("x\n", "tokenize", "--spm", "/no/such/spiece.model");
