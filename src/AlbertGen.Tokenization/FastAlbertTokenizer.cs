@@ -78,22 +78,20 @@ public sealed class FastAlbertTokenizer : AlbertTokenizer
                 m.Append(chars[i], t.Starts[i], t.Ends[i]);
             }
         }
-        // split before each replacement (MergedWithNext), then the model per word
+        // split before each replacement (MergedWithNext: "a▁▁b" → "a", "▁", "▁b"), then the model per word
         string s = m.ToString();
         int wordStart = 0;
-        for (int i = rep.Length > 0 ? s.IndexOf(rep, 1, StringComparison.Ordinal) : -1; ; i = s.IndexOf(rep, i + rep.Length, StringComparison.Ordinal))
+        while (_file.Split && rep.Length > 0)
         {
-            if (i < 0 || !_file.Split)
+            int next = s.IndexOf(rep, wordStart + 1, StringComparison.Ordinal);
+            if (next < 0)
             {
-                EncodeWord(m, wordStart, s.Length, output);
                 break;
             }
-            if (i > wordStart)
-            {
-                EncodeWord(m, wordStart, i, output);
-                wordStart = i;
-            }
+            EncodeWord(m, wordStart, next, output);
+            wordStart = next;
         }
+        EncodeWord(m, wordStart, s.Length, output);
     }
 
     private void EncodeWord(AlignedText m, int from, int to, List<TokenSpan> output)
