@@ -13,6 +13,8 @@
                     control symbols being special tokens as in SpmConverter.
    transformers is not installed here, so this is AlbertConverter's logic written out (no protobuf module:
    the model file is read with a small wire-format reader).
+   Plus u1000_legacy (the first 700 lines): the same model in the layout older transformers wrote
+   (pre_tokenizer Sequence[WhitespaceSplit, Metaspace(add_prefix_space)]), as 2020 hub files have it.
    Plus d1000: a model trained with numbers in its text, so that pieces such as "0," exist (the fixture
    models have none) and the fast tokenizer's digit-comma behaviour (those pieces score -100) shows
    against the slow one's (re-split), on json/numbers.jsonl; its rows also carry the slow tokenizer's ids
@@ -233,8 +235,33 @@ def make_d1000(shared: Path):
         print("d1000:", len(lines), "lines,", differ, "where fast and slow ids differ")
 
 
+def legacy(tj):
+    """The layout older transformers (2020, e.g. hub albert-base-v2) wrote: WhitespaceSplit then Metaspace with
+    add_prefix_space instead of prepend_scheme."""
+    tj = json.loads(json.dumps(tj))
+    tj["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [
+        {"type": "WhitespaceSplit"}, {"type": "Metaspace", "replacement": "▁", "add_prefix_space": True}]}
+    tj["decoder"] = {"type": "Metaspace", "replacement": "▁", "add_prefix_space": True}
+    return tj
+
+
+def make_legacy(lines_limit=700):
+    with tempfile.TemporaryDirectory() as tmp:
+        data = json.dumps(legacy(convert(SRC / "u1000.model", False, True)), ensure_ascii=False, indent=2).encode("utf-8")
+        tj = Path(tmp) / "tokenizer.json"
+        tj.write_bytes(data)
+        write_gz(OUT / "u1000_legacy.tokenizer.json.gz", data)
+        lines = Path(tmp) / "lines.jsonl"
+        lines.write_text("".join((SRC / "lines.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)[:lines_limit]), encoding="utf-8")
+        rows = Path(tmp) / "rows.jsonl"
+        run_node(tj, lines, rows)
+        write_gz(OUT / "u1000_legacy.jsonl.gz", rows.read_bytes())
+        print("u1000_legacy:", lines_limit, "lines")
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    make_legacy()
     make_d1000(REPO.parent / "shared")
     for name, model, keep_accents, do_lower_case in CONFIGS:
         tj = convert(SRC / f"{model}.model", keep_accents, do_lower_case)

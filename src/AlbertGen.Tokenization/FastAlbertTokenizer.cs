@@ -48,14 +48,47 @@ public sealed class FastAlbertTokenizer : AlbertTokenizer
         {
             t = step(t);
         }
+        if (!_file.WhitespaceSplit)
+        {
+            Metaspace(t, first: start == 0, output);
+            return;
+        }
+        // WhitespaceSplit (Rust char::is_whitespace) first: each word then gets its own Metaspace
+        var chars = t.Chars;
+        bool firstWord = start == 0;
+        for (int i = 0; i < t.Length;)
+        {
+            if (char.IsWhiteSpace(chars[i]))
+            {
+                i++;
+                continue;
+            }
+            int from = i;
+            while (i < t.Length && !char.IsWhiteSpace(chars[i]))
+            {
+                i++;
+            }
+            var word = new AlignedText(i - from);
+            for (int k = from; k < i; k++)
+            {
+                word.Append(chars[k], t.Starts[k], t.Ends[k]);
+            }
+            Metaspace(word, firstWord, output);
+            firstWord = false;
+        }
+    }
+
+    /// <summary>Metaspace pre-tokenizer then the model on each word it makes.</summary>
+    private void Metaspace(AlignedText t, bool first, List<TokenSpan> output)
+    {
         if (t.Length == 0)
         {
             return;
         }
-        // Metaspace: every ' ' becomes the replacement, which is prepended (with the first char's span) unless there
+        // every ' ' becomes the replacement, which is prepended (with the first char's span) unless there
         string rep = _file.Replacement;
         var m = new AlignedText(t.Length + rep.Length);
-        bool prepend = _file.PrependScheme == "always" || (_file.PrependScheme == "first" && start == 0);
+        bool prepend = _file.PrependScheme == "always" || (_file.PrependScheme == "first" && first);
         if (prepend && t.Chars[0] != ' ' && !t.ToString().StartsWith(rep, StringComparison.Ordinal))
         {
             foreach (char c in rep)

@@ -45,6 +45,9 @@ internal sealed class TokenizerJsonFile
 
     public bool Split { get; }
 
+    /// <summary>A WhitespaceSplit before the Metaspace (older files): words split at whitespace, each prepended.</summary>
+    public bool WhitespaceSplit { get; private init; }
+
     public string? DecoderReplacement { get; }
 
     public string DecoderPrependScheme { get; }
@@ -116,12 +119,26 @@ internal sealed class TokenizerJsonFile
             {
                 ParseNormalizer(n, normalizers);
             }
-            var (replacement, prepend, split) = ParseMetaspace(root, "pre_tokenizer");
+            // Sequence[WhitespaceSplit, Metaspace] is what older transformers' SpmConverter wrote (hub files from 2020)
+            var pre = Get(root, "pre_tokenizer");
+            bool whitespaceSplit = false;
+            if (TypeOf(pre) == "Sequence")
+            {
+                var parts = Get(pre, "pretokenizers").EnumerateArray().ToArray();
+                if (parts.Length != 2 || TypeOf(parts[0]) != "WhitespaceSplit" || TypeOf(parts[1]) != "Metaspace")
+                {
+                    throw new TokenizerException(
+                        $"pre_tokenizer Sequence [{string.Join(", ", parts.Select(TypeOf))}] is not supported (Metaspace, or WhitespaceSplit then Metaspace)");
+                }
+                pre = parts[1];
+                whitespaceSplit = true;
+            }
+            var (replacement, prepend, split) = ParseMetaspace(pre, "pre_tokenizer");
             string? decoderReplacement = null;
             string decoderPrepend = "always";
             if (root.TryGetProperty("decoder", out var d) && d.ValueKind != JsonValueKind.Null)
             {
-                (decoderReplacement, decoderPrepend, _) = ParseMetaspace(root, "decoder");
+                (decoderReplacement, decoderPrepend, _) = ParseMetaspace(d, "decoder");
             }
             var added = new List<AddedTokenSpec>();
             if (root.TryGetProperty("added_tokens", out var at) && at.ValueKind == JsonValueKind.Array)
@@ -133,7 +150,10 @@ internal sealed class TokenizerJsonFile
                 }
             }
             var (cls, sep) = ParseTemplate(root);
-            return new TokenizerJsonFile(model, normalizers, replacement, prepend, split, decoderReplacement, decoderPrepend, added, cls, sep);
+            return new TokenizerJsonFile(model, normalizers, replacement, prepend, split, decoderReplacement, decoderPrepend, added, cls, sep)
+            {
+                WhitespaceSplit = whitespaceSplit,
+            };
         }
     }
 
@@ -221,9 +241,8 @@ internal sealed class TokenizerJsonFile
         }
     }
 
-    private static (string Replacement, string PrependScheme, bool Split) ParseMetaspace(JsonElement root, string key)
+    private static (string Replacement, string PrependScheme, bool Split) ParseMetaspace(JsonElement p, string key)
     {
-        var p = Get(root, key);
         string type = TypeOf(p);
         if (type != "Metaspace")
         {
