@@ -8,7 +8,9 @@ that reproduce it are taken from Python itself:
     computed per code point (equivalent for whole strings: canonical reordering only moves
     combining characters, and all of those are dropped), Hangul syllables excluded (done in code),
   * NFD followed by dropping category Mn, per code point (BERT BasicTokenizer._run_strip_accents),
-  * str.isdigit() (used by the digit-comma rule) as ranges.
+  * str.isdigit() (used by the digit-comma rule) as ranges,
+  * general category Mark (Mn, Mc, Me) as ranges: what HF tokenizers' StripAccents drops (its
+    is_combining_mark), unlike the slow tokenizer's unicodedata.combining().
 Run with /usr/bin/python3 (Debian 12: Python 3.11, Unicode 14.0.0) and commit the output.
 """
 import sys
@@ -32,6 +34,7 @@ def main():
     strip_keys, strip_offsets, strip_data = [], [0], []
     nfd_keys, nfd_offsets, nfd_data = [], [0], []
     digit_ranges = []
+    mark_ranges = []
     for c in range(0x110000):
         if 0xD800 <= c <= 0xDFFF:
             continue
@@ -55,6 +58,11 @@ def main():
                 nfd_keys.append(c)
                 nfd_data.extend(ord(x) for x in d)
                 nfd_offsets.append(len(nfd_data))
+        if unicodedata.category(ch) in ("Mn", "Mc", "Me"):
+            if mark_ranges and mark_ranges[-1][1] == c - 1:
+                mark_ranges[-1][1] = c
+            else:
+                mark_ranges.append([c, c])
         if ch.isdigit():
             if digit_ranges and digit_ranges[-1][1] == c - 1:
                 digit_ranges[-1][1] = c
@@ -116,6 +124,12 @@ def main():
         "    private static ReadOnlySpan<int> DigitRanges =>",
         "    [",
         *chunks([v for r in digit_ranges for v in r]),
+        "    ];",
+        "",
+        "    // General category Mark (Mn, Mc, Me) as inclusive [first, last] pairs.",
+        "    private static ReadOnlySpan<int> MarkRanges =>",
+        "    [",
+        *chunks([v for r in mark_ranges for v in r]),
         "    ];",
         "}",
         "",

@@ -14,8 +14,15 @@ namespace AlbertGen.Tokenization;
 public abstract class AlbertTokenizer
 {
     private readonly (string Token, bool LStrip, bool RStrip)[] _specials;
+    private readonly string[] _missingSpecials;
 
-    private protected AlbertTokenizer(string clsToken, string sepToken, string padToken, string unkToken, string maskToken, bool maskLStrip, bool cleanUpTokenizationSpaces)
+    /// <param name="inVocabulary">
+    /// Whether a token is in the vocabulary. Special tokens that are not are neither split out of text nor
+    /// addable: the tokenizer still encodes without special tokens, and asking for one of them throws.
+    /// </param>
+    /// <param name="addedTokens">Tokens split out of text instead of the five defaults (tokenizer.json's added tokens).</param>
+    private protected AlbertTokenizer(string clsToken, string sepToken, string padToken, string unkToken, string maskToken, bool maskLStrip,
+        bool cleanUpTokenizationSpaces, Func<string, bool> inVocabulary, IReadOnlyList<(string Token, bool LStrip, bool RStrip)>? addedTokens = null)
     {
         ClsToken = clsToken;
         SepToken = sepToken;
@@ -28,7 +35,13 @@ public abstract class AlbertTokenizer
         [
             (clsToken, false, false), (sepToken, false, false), (unkToken, false, false), (padToken, false, false), (maskToken, maskLStrip, false),
         ];
+        if (addedTokens is not null)
+        {
+            _specials = [.. _specials.Where(s => !addedTokens.Any(a => a.Token == s.Token)), .. addedTokens];
+        }
         _specials = _specials.DistinctBy(s => s.Token).Where(s => s.Token.Length > 0).ToArray();
+        _missingSpecials = _specials.Where(s => !inVocabulary(s.Token)).Select(s => s.Token).ToArray();
+        _specials = _specials.Where(s => inVocabulary(s.Token)).ToArray();
     }
 
     public string ClsToken { get; }
@@ -43,18 +56,40 @@ public abstract class AlbertTokenizer
 
     public bool CleanUpTokenizationSpaces { get; }
 
-    public int ClsTokenId => TokenToId(ClsToken);
+    /// <summary>The id of <see cref="ClsToken"/>; throws <see cref="TokenizerException"/> when the vocabulary has none.</summary>
+    public int ClsTokenId => SpecialTokenId(ClsToken);
 
-    public int SepTokenId => TokenToId(SepToken);
+    /// <summary>The id of <see cref="SepToken"/>; throws <see cref="TokenizerException"/> when the vocabulary has none.</summary>
+    public int SepTokenId => SpecialTokenId(SepToken);
 
-    public int PadTokenId => TokenToId(PadToken);
+    /// <summary>The id of <see cref="PadToken"/>; throws <see cref="TokenizerException"/> when the vocabulary has none.</summary>
+    public int PadTokenId => SpecialTokenId(PadToken);
 
+    /// <summary>The id of <see cref="UnkToken"/> (the model's own unknown piece when the name is not in the vocabulary).</summary>
     public int UnkTokenId => TokenToId(UnkToken);
 
-    public int MaskTokenId => TokenToId(MaskToken);
+    /// <summary>The id of <see cref="MaskToken"/>; throws <see cref="TokenizerException"/> when the vocabulary has none.</summary>
+    public int MaskTokenId => SpecialTokenId(MaskToken);
 
     /// <summary>The special tokens split out of text and dropped by <c>Decode(skipSpecialTokens: true)</c>.</summary>
     public IReadOnlyList<string> SpecialTokens => _specials.Select(s => s.Token).ToArray();
+
+    /// <summary>
+    /// Special tokens (of [CLS], [SEP], &lt;unk&gt;, &lt;pad&gt;, [MASK] or their configured names) that the vocabulary
+    /// lacks: text is still tokenized, but without adding special tokens (<c>addSpecialTokens: false</c>).
+    /// </summary>
+    public IReadOnlyList<string> MissingSpecialTokens => _missingSpecials;
+
+    private int SpecialTokenId(string token)
+    {
+        if (Array.IndexOf(_missingSpecials, token) >= 0)
+        {
+            throw new TokenizerException(
+                $"the vocabulary has no '{token}' token (missing: {string.Join(", ", _missingSpecials)}); "
+                + "encode without special tokens (addSpecialTokens: false, tokenize --no-special) or name the model's own tokens in tokenizer_config.json");
+        }
+        return TokenToId(token);
+    }
 
     public abstract int VocabSize { get; }
 
@@ -64,9 +99,10 @@ public abstract class AlbertTokenizer
     public abstract int TokenToId(string token);
 
     /// <summary>
-    /// Picks the tokenizer a model folder holds: <c>spiece.model</c> (SentencePiece) or <c>vocab.txt</c>
-    /// (WordPiece), with <c>tokenizer_config.json</c> / <c>special_tokens_map.json</c> when present and
-    /// <paramref name="overrides"/> over both.
+    /// Picks the tokenizer a model folder holds, with <c>tokenizer_config.json</c> / <c>special_tokens_map.json</c>
+    /// when present and <paramref name="overrides"/> over both. Without <see cref="AlbertTokenizerOptions.Format"/>:
+    /// <c>tokenizer.json</c> (HF's fast tokenizer, AutoTokenizer's default) when present, unless its model is not Unigram
+    /// and the folder has another file; else <c>spiece.model</c> (HF's slow AlbertTokenizer); else <c>vocab.txt</c> (WordPiece).
     /// </summary>
     public static AlbertTokenizer FromModelDirectory(string directory, AlbertTokenizerOptions? overrides = null)
     {
@@ -75,21 +111,73 @@ public abstract class AlbertTokenizer
             throw new TokenizerException($"model folder '{directory}' does not exist");
         }
         var options = TokenizerConfigFiles.Read(directory).Merge(overrides);
+        string json = Path.Combine(directory, "tokenizer.json");
         string spm = Path.Combine(directory, "spiece.model");
-        if (File.Exists(spm))
-        {
-            return new SentencePieceAlbertTokenizer(SentencePieceModel.Load(spm), options);
-        }
         string vocab = Path.Combine(directory, "vocab.txt");
-        if (File.Exists(vocab))
+        var format = options.Format;
+        if (format is null)
         {
-            return new WordPieceAlbertTokenizer(WordPieceVocab.Load(vocab), options);
+            if (File.Exists(json) && (TokenizerJson.TokenizerJsonFile.PeekModelType(json) == "Unigram" || !(File.Exists(spm) || File.Exists(vocab))))
+            {
+                format = TokenizerFormat.TokenizerJson;
+            }
+            else if (File.Exists(spm))
+            {
+                format = TokenizerFormat.SentencePiece;
+            }
+            else if (File.Exists(vocab))
+            {
+                format = TokenizerFormat.WordPiece;
+            }
+            else
+            {
+                throw new TokenizerException(
+                    $"no tokenizer: expected spiece.model, tokenizer.json or vocab.txt in {directory} (found: {DescribeFolder(directory)})");
+            }
         }
-        throw new TokenizerException($"model folder '{directory}' has neither spiece.model nor vocab.txt");
+        string file = format switch
+        {
+            TokenizerFormat.TokenizerJson => json,
+            TokenizerFormat.SentencePiece => spm,
+            _ => vocab,
+        };
+        if (!File.Exists(file))
+        {
+            throw new TokenizerException(
+                $"tokenizer format {format} asks for {Path.GetFileName(file)}, which {directory} does not have (found: {DescribeFolder(directory)})");
+        }
+        if (format == TokenizerFormat.TokenizerJson && File.Exists(spm))
+        {
+            try
+            {
+                return FastAlbertTokenizer.Load(file, options);
+            }
+            catch (TokenizerException e)
+            {
+                throw new TokenizerException($"{e.Message}; {directory} also has spiece.model: pick it with Format = SentencePiece (tokenize --tokenizer-format spm)", e);
+            }
+        }
+        return format switch
+        {
+            TokenizerFormat.TokenizerJson => FastAlbertTokenizer.Load(file, options),
+            TokenizerFormat.SentencePiece => new SentencePieceAlbertTokenizer(SentencePieceModel.Load(file), options),
+            _ => new WordPieceAlbertTokenizer(WordPieceVocab.Load(file), options),
+        };
+    }
+
+    /// <summary>The folder's file names, for error messages ("nothing" when empty, at most 12).</summary>
+    private static string DescribeFolder(string directory)
+    {
+        var names = Directory.EnumerateFileSystemEntries(directory).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal).ToList();
+        if (names.Count == 0)
+        {
+            return "nothing";
+        }
+        return names.Count <= 12 ? string.Join(", ", names) : string.Join(", ", names.Take(12)) + $", … ({names.Count} entries)";
     }
 
     /// <summary>The files a model folder's tokenizer consists of (those present are used).</summary>
-    public static readonly IReadOnlyList<string> FileNames = ["spiece.model", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"];
+    public static readonly IReadOnlyList<string> FileNames = ["spiece.model", "tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"];
 
     /// <summary>Copies a folder's tokenizer files into another (e.g. a trained model's output, to make it a complete HF folder).</summary>
     public static void CopyFiles(string fromDirectory, string toDirectory)
@@ -105,6 +193,10 @@ public abstract class AlbertTokenizer
     /// <summary>A SentencePiece ALBERT tokenizer from a <c>spiece.model</c> file.</summary>
     public static SentencePieceAlbertTokenizer FromSentencePiece(string modelPath, AlbertTokenizerOptions? options = null) =>
         new(SentencePieceModel.Load(modelPath), options ?? new AlbertTokenizerOptions());
+
+    /// <summary>HF's fast AlbertTokenizerFast from a <c>tokenizer.json</c> file (Unigram model).</summary>
+    public static FastAlbertTokenizer FromTokenizerJson(string path, AlbertTokenizerOptions? options = null) =>
+        FastAlbertTokenizer.Load(path, options);
 
     /// <summary>A WordPiece (BERT-style, Chinese ALBERT) tokenizer from a <c>vocab.txt</c> file.</summary>
     public static WordPieceAlbertTokenizer FromVocab(string vocabPath, AlbertTokenizerOptions? options = null) =>
@@ -123,7 +215,9 @@ public abstract class AlbertTokenizer
         {
             if (special is not null)
             {
-                output.Add(new TokenSpan(special, TokenToId(special), start, end));
+                // HF fast tokenizers: the token's value is the text it covers, stripped whitespace included
+                string piece = StrippedSpaceInAddedTokenSpan ? text[start..end] : special;
+                output.Add(new TokenSpan(piece, TokenToId(special), start, end));
             }
             else if (end > start)
             {
@@ -197,7 +291,7 @@ public abstract class AlbertTokenizer
         int k = 0;
         void AddSpecial(string token, int type)
         {
-            ids[k] = TokenToId(token);
+            ids[k] = SpecialTokenId(token);
             pieces[k] = token;
             types[k] = type;
             special[k] = 1;
@@ -321,6 +415,9 @@ public abstract class AlbertTokenizer
 
     private protected bool IsSpecialToken(string token) => _specials.Any(s => s.Token == token);
 
+    /// <summary>Whether an added token's span takes the whitespace its lstrip/rstrip removed (HF fast tokenizers' offsets).</summary>
+    private protected virtual bool StrippedSpaceInAddedTokenSpan => false;
+
     /// <summary>
     /// HF <c>convert_tokens_to_string</c>: pieces back into text (special tokens verbatim, no clean-up of spaces), as
     /// the token-classification pipeline builds an entity group's word.
@@ -406,6 +503,10 @@ public abstract class AlbertTokenizer
                     e0--;
                 }
                 chunks[c - 1] = (s0, e0, null);
+                if (StrippedSpaceInAddedTokenSpan)
+                {
+                    chunks[c] = (e0, chunks[c].End, token);
+                }
             }
             if (spec.RStrip && c + 1 < chunks.Count && chunks[c + 1].Special is null)
             {
@@ -415,6 +516,10 @@ public abstract class AlbertTokenizer
                     s1++;
                 }
                 chunks[c + 1] = (s1, e1, null);
+                if (StrippedSpaceInAddedTokenSpan)
+                {
+                    chunks[c] = (chunks[c].Start, s1, token);
+                }
             }
         }
         return chunks;

@@ -1,5 +1,18 @@
 namespace AlbertGen.Tokenization;
 
+/// <summary>Which tokenizer file of a model folder to use (<see cref="AlbertTokenizerOptions.Format"/>).</summary>
+public enum TokenizerFormat
+{
+    /// <summary><c>tokenizer.json</c>: HF's fast AlbertTokenizerFast (what AutoTokenizer loads by default).</summary>
+    TokenizerJson,
+
+    /// <summary><c>spiece.model</c>: HF's slow AlbertTokenizer.</summary>
+    SentencePiece,
+
+    /// <summary><c>vocab.txt</c>: HF's slow BertTokenizer (Chinese ALBERT checkpoints).</summary>
+    WordPiece,
+}
+
 /// <summary>
 /// Overrides for what a model folder's <c>tokenizer_config.json</c> / <c>special_tokens_map.json</c>
 /// say (null: keep the file's value, else the HF default for the tokenizer kind).
@@ -34,6 +47,12 @@ public sealed record AlbertTokenizerOptions
 
     public string? MaskToken { get; init; }
 
+    /// <summary>
+    /// Which file of a model folder to read (null: <c>tokenizer.json</c> when present, else <c>spiece.model</c>,
+    /// else <c>vocab.txt</c>; see docs/tokenizer.md). Not read from the folder's config files.
+    /// </summary>
+    public TokenizerFormat? Format { get; init; }
+
     /// <summary>Applies <paramref name="o"/>'s non-null values over this one.</summary>
     public AlbertTokenizerOptions Merge(AlbertTokenizerOptions? o) => o is null ? this : new AlbertTokenizerOptions
     {
@@ -48,5 +67,6 @@ public sealed record AlbertTokenizerOptions
         PadToken = o.PadToken ?? PadToken,
         ClsToken = o.ClsToken ?? ClsToken,
         MaskToken = o.MaskToken ?? MaskToken,
+        Format = o.Format ?? Format,
     };
 }

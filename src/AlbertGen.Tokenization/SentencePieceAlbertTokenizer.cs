@@ -14,19 +14,13 @@ public sealed class SentencePieceAlbertTokenizer : AlbertTokenizer
 {
     internal SentencePieceAlbertTokenizer(SentencePieceModel model, AlbertTokenizerOptions options)
         : base(options.ClsToken ?? "[CLS]", options.SepToken ?? "[SEP]", options.PadToken ?? "<pad>",
-            options.UnkToken ?? "<unk>", options.MaskToken ?? "[MASK]", maskLStrip: true, options.CleanUpTokenizationSpaces ?? true)
+            options.UnkToken ?? "<unk>", options.MaskToken ?? "[MASK]", maskLStrip: true, options.CleanUpTokenizationSpaces ?? true,
+            model.Contains)
     {
         Model = model;
         DoLowerCase = options.DoLowerCase ?? true;
         RemoveSpace = options.RemoveSpace ?? true;
         KeepAccents = options.KeepAccents ?? false;
-        foreach (string t in new[] { ClsToken, SepToken, PadToken, UnkToken, MaskToken })
-        {
-            if (!model.Contains(t))
-            {
-                throw new TokenizerException($"special token '{t}' is not in the sentencepiece vocabulary");
-            }
-        }
     }
 
     public SentencePieceModel Model { get; }
@@ -110,7 +104,7 @@ public sealed class SentencePieceAlbertTokenizer : AlbertTokenizer
         return o;
     }
 
-    private static AlignedText StripAccents(AlignedText t)
+    internal static AlignedText StripAccents(AlignedText t)
     {
         var o = new AlignedText(t.Length + 8);
         Span<int> hangul = stackalloc int[3];

@@ -20,7 +20,8 @@ public sealed class WordPieceAlbertTokenizer : AlbertTokenizer
 
     internal WordPieceAlbertTokenizer(WordPieceVocab vocab, AlbertTokenizerOptions options)
         : base(options.ClsToken ?? "[CLS]", options.SepToken ?? "[SEP]", options.PadToken ?? "[PAD]",
-            options.UnkToken ?? "[UNK]", options.MaskToken ?? "[MASK]", maskLStrip: false, options.CleanUpTokenizationSpaces ?? true)
+            options.UnkToken ?? "[UNK]", options.MaskToken ?? "[MASK]", maskLStrip: false, options.CleanUpTokenizationSpaces ?? true,
+            token => vocab.TryGetId(token, out _))
     {
         _vocab = vocab;
         DoLowerCase = options.DoLowerCase ?? true;

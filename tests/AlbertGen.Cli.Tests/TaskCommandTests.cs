@@ -44,6 +44,59 @@ public class TaskCommandTests
         }
     }
 
+    /// <summary>A copy of a pipeline fixture folder whose spiece.model is replaced by the same model's tokenizer.json.</summary>
+    static string WithTokenizerJsonOnly(string fixture)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "albertgen-cli-json-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        foreach (var f in Directory.GetFiles(Cli.Fixture(fixture)).Where(f => Path.GetFileName(f) != "spiece.model"))
+        {
+            File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+        }
+        // the pipeline fixtures' spiece.model is tokenizer/u1000.model; json/u1000 is its AlbertConverter tokenizer.json
+        using var gz = new System.IO.Compression.GZipStream(File.OpenRead(Cli.Fixture("tokenizer/json/u1000.tokenizer.json.gz")),
+            System.IO.Compression.CompressionMode.Decompress);
+        using var o = File.Create(Path.Combine(dir, "tokenizer.json"));
+        gz.CopyTo(o);
+        return dir;
+    }
+
+    [Theory]
+    [InlineData("pipeline-mlm", "fill_mask_expected.json", "fill-mask")]
+    [InlineData("pipeline-sst2", "classify_expected.json", "classify")]
+    public void Folder_with_only_tokenizer_json_runs_the_task_like_spiece_where_the_ids_agree(string fixture, string file, string verb)
+    {
+        string dir = WithTokenizerJsonOnly(fixture);
+        try
+        {
+            var texts = Expected(fixture, file).EnumerateArray().Select(e => e.GetProperty("text").GetString()!).ToArray();
+            string input = string.Join("\n", texts) + "\n";
+            var idsJson = Lines(Cli.RunWithInput(input, "tokenize", "--model", dir).Stdout);
+            var idsSpm = Lines(Cli.RunWithInput(input, "tokenize", "--model", Cli.Fixture(fixture)).Stdout);
+            var json = Cli.RunWithInput(input, verb, "--model", dir, "--json");
+            var spm = Cli.RunWithInput(input, verb, "--model", Cli.Fixture(fixture), "--json");
+            Assert.True(json.ExitCode == 0, json.Stderr);
+            Assert.True(spm.ExitCode == 0, spm.Stderr);
+            var a = Lines(json.Stdout);
+            var b = Lines(spm.Stdout);
+            Assert.Equal(texts.Length, a.Length);
+            int same = 0;
+            for (int i = 0; i < texts.Length; i++)
+            {
+                if (idsJson[i].GetProperty("ids").ToString() == idsSpm[i].GetProperty("ids").ToString())
+                {
+                    same++;
+                    Assert.Equal(b[i].ToString(), a[i].ToString());
+                }
+            }
+            Assert.True(same >= texts.Length / 2, $"{same} of {texts.Length} texts tokenize alike");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void Fill_mask_without_a_mask_token_exits_2()
     {

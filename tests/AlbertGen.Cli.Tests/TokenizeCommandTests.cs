@@ -47,6 +47,97 @@ public class TokenizeCommandTests
         Assert.Single(Lines(r.Stdout));
     }
 
+    /// <summary>An spm_train model with only &lt;pad&gt; and &lt;unk&gt; (no [CLS]/[SEP]/[MASK]) as a model folder.</summary>
+    static string PlainUnigramFolder()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "albertgen-cli-tok-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        using var gz = new System.IO.Compression.GZipStream(
+            File.OpenRead(Path.Combine(AppContext.BaseDirectory, "fixtures", "tokenizer", "viterbi", "u250_nmt.model.gz")),
+            System.IO.Compression.CompressionMode.Decompress);
+        using var f = File.Create(Path.Combine(dir, "spiece.model"));
+        gz.CopyTo(f);
+        return dir;
+    }
+
+    [Fact]
+    public void No_special_works_with_a_model_without_albert_special_tokens()
+    {
+        string dir = PlainUnigramFolder();
+        try
+        {
+            var r = Cli.RunWithInput("hello world\n", "tokenize", "--model", dir, "--no-special");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            var pieces = Lines(r.Stdout)[0].GetProperty("pieces").EnumerateArray().Select(e => e.GetString()).ToArray();
+            Assert.NotEmpty(pieces);
+            Assert.DoesNotContain("[CLS]", pieces);
+
+            var refused = Cli.RunWithInput("hello world\n", "tokenize", "--model", dir);
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains("'[CLS]'", refused.Stderr);
+            Assert.Contains("--no-special", refused.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Tokenizer_format_picks_tokenizer_json_or_spiece_model()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "albertgen-cli-tok-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string fixtures = Path.Combine(AppContext.BaseDirectory, "fixtures", "tokenizer", "json");
+            foreach (var (from, to) in new[] { ("d1000.tokenizer.json.gz", "tokenizer.json"), ("d1000.model.gz", "spiece.model") })
+            {
+                using var gz = new System.IO.Compression.GZipStream(File.OpenRead(Path.Combine(fixtures, from)), System.IO.Compression.CompressionMode.Decompress);
+                using var f = File.Create(Path.Combine(dir, to));
+                gz.CopyTo(f);
+            }
+            string[] Pieces(params string[] extra)
+            {
+                var r = Cli.RunWithInput("In 7,355,\n", ["tokenize", "--model", dir, "--no-special", .. extra]);
+                Assert.True(r.ExitCode == 0, r.Stderr);
+                return Lines(r.Stdout)[0].GetProperty("pieces").EnumerateArray().Select(e => e.GetString()!).ToArray();
+            }
+            // HF's fast tokenizer (tokenizer.json, the default) keeps "35"; the slow one re-splits the "355," piece
+            Assert.Equal(["▁in", "▁7", ",", "35", "5", ","], Pieces());
+            Assert.Equal(["▁in", "▁7", ",", "35", "5", ","], Pieces("--tokenizer-format", "json"));
+            Assert.Equal(["▁in", "▁7", ",", "3", "5", "5", ","], Pieces("--tokenizer-format", "spm"));
+
+            File.Delete(Path.Combine(dir, "spiece.model"));
+            var r = Cli.RunWithInput("x\n", "tokenize", "--model", dir, "--tokenizer-format", "spm");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("found: tokenizer.json", r.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Folder_without_tokenizer_says_what_it_found()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "albertgen-cli-tok-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "config.json"), "{}");
+            var r = Cli.RunWithInput("x\n", "tokenize", "--model", dir);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("no tokenizer: expected spiece.model, tokenizer.json or vocab.txt", r.Stderr);
+            Assert.Contains("(found: config.json)", r.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void Missing_model_exits_2()
     {

@@ -117,8 +117,29 @@ public class RobustnessTests
         File.WriteAllText(empty, "a\nb\n");
         Assert.Throws<TokenizerException>(() => AlbertTokenizer.FromVocab(empty)); // no [UNK]
 
-        // special tokens that the model does not have
-        Assert.Throws<TokenizerException>(() => AlbertTokenizer.FromSentencePiece(Fixtures.PathOf("u1000.model"), new AlbertTokenizerOptions { MaskToken = "<mask>" }));
+        // a special token that the model does not have: loads, encodes, but cannot give the token's id
+        var noMask = AlbertTokenizer.FromSentencePiece(Fixtures.PathOf("u1000.model"), new AlbertTokenizerOptions { MaskToken = "<mask>" });
+        Assert.Equal(["<mask>"], noMask.MissingSpecialTokens);
+        Assert.Contains("<mask>", Assert.Throws<TokenizerException>(() => noMask.MaskTokenId).Message);
+        Assert.Equal(Fixtures.Albert("u1000").Encode("a b").Ids, noMask.Encode("a b").Ids);
+    }
+
+    [Fact]
+    public void UnigramModel_WithoutAlbertSpecials_EncodesWithoutSpecialTokens()
+    {
+        // spm_train's defaults: <pad> and <unk> only, no [CLS] [SEP] [MASK]
+        var sp = ViterbiDifferentialTests.LoadModel("u250_nmt");
+        var tok = new SentencePieceAlbertTokenizer(sp, new AlbertTokenizerOptions());
+        Assert.Equal(["[CLS]", "[SEP]", "[MASK]"], tok.MissingSpecialTokens);
+        string text = "hello world, [MASK] here";
+        var enc = tok.Encode(text, addSpecialTokens: false);
+        Assert.Equal(sp.EncodeToIds("hello world"), tok.Encode("hello world", addSpecialTokens: false).Ids);
+        Assert.DoesNotContain("[MASK]", enc.Pieces); // not split out: it is not a token of this model
+        var e = Assert.Throws<TokenizerException>(() => tok.Encode(text));
+        Assert.Contains("'[CLS]'", e.Message);
+        Assert.Contains("--no-special", e.Message);
+        Assert.Throws<TokenizerException>(() => tok.ClsTokenId);
+        Assert.Equal(sp.PieceToId("<pad>"), tok.PadTokenId);
     }
 
     [Fact]

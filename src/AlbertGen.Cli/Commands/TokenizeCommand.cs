@@ -7,7 +7,7 @@ using AlbertGen.Tokenization;
 namespace AlbertGen.Cli.Commands;
 
 /// <summary>
-/// <c>albertgen tokenize (--model DIR | --spm FILE | --vocab FILE)</c>: UTF-8 lines from stdin (with
+/// <c>albertgen tokenize (--model DIR [--tokenizer-format json|spm] | --spm FILE | --vocab FILE)</c>: UTF-8 lines from stdin (with
 /// <c>--pair</c>: two texts separated by a tab) → one JSON object per line
 /// <c>{"ids":[…],"pieces":[…],"token_type_ids":[…],"offsets":[[s,e],…]}</c>. Invalid UTF-8 reads as U+FFFD.
 /// Exit codes: 0 ok, 2 bad arguments or an unloadable model.
@@ -16,18 +16,23 @@ internal static class TokenizeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "model folder (spiece.model or vocab.txt, + tokenizer_config.json)" };
+        var model = new Option<string?>("--model") { Description = "model folder (tokenizer.json, spiece.model or vocab.txt, + tokenizer_config.json)" };
+        var format = new Option<string?>("--tokenizer-format")
+        {
+            Description = "with --model: json (tokenizer.json, HF's fast tokenizer; the default when present) or spm (spiece.model, the slow one)",
+        };
+        format.AcceptOnlyFromAmong("json", "spm");
         var spm = new Option<string?>("--spm") { Description = "SentencePiece model file (spiece.model)" };
         var vocab = new Option<string?>("--vocab") { Description = "WordPiece vocabulary (vocab.txt, Chinese ALBERT)" };
         var pair = new Option<bool>("--pair") { Description = "each line is two texts separated by a tab" };
-        var noSpecial = new Option<bool>("--no-special") { Description = "do not add [CLS]/[SEP]" };
+        var noSpecial = new Option<bool>("--no-special") { Description = "do not add [CLS]/[SEP] (works with any Unigram model, also one without them)" };
         var maxLength = new Option<int?>("--max-length") { Description = "truncate (longest first) to this many tokens" };
         var keepAccents = new Option<bool>("--keep-accents") { Description = "keep accents (keep_accents=True)" };
         var noLowerCase = new Option<bool>("--no-lower-case") { Description = "do not lower-case (do_lower_case=False)" };
         var noRemoveSpace = new Option<bool>("--no-remove-space") { Description = "do not collapse whitespace (remove_space=False)" };
         var cmd = new Command("tokenize", "Tokenize stdin lines as HF's AlbertTokenizer (or BertTokenizer for vocab.txt) and print JSON lines")
         {
-            model, spm, vocab, pair, noSpecial, maxLength, keepAccents, noLowerCase, noRemoveSpace,
+            model, format, spm, vocab, pair, noSpecial, maxLength, keepAccents, noLowerCase, noRemoveSpace,
         };
         cmd.SetAction(r =>
         {
@@ -36,6 +41,12 @@ internal static class TokenizeCommand
                 KeepAccents = r.GetValue(keepAccents) ? true : null,
                 DoLowerCase = r.GetValue(noLowerCase) ? false : null,
                 RemoveSpace = r.GetValue(noRemoveSpace) ? false : null,
+                Format = r.GetValue(format) switch
+                {
+                    "json" => TokenizerFormat.TokenizerJson,
+                    "spm" => TokenizerFormat.SentencePiece,
+                    _ => null,
+                },
             };
             return Run(r.GetValue(model), r.GetValue(spm), r.GetValue(vocab), options, r.GetValue(pair), !r.GetValue(noSpecial),
                 r.GetValue(maxLength), Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
@@ -54,6 +65,10 @@ internal static class TokenizeCommand
             {
                 throw new TokenizerException("give exactly one of --model, --spm, --vocab");
             }
+            if (options.Format is not null && model is null)
+            {
+                throw new TokenizerException("--tokenizer-format goes with --model");
+            }
             if (maxLength is < 0)
             {
                 throw new TokenizerException("--max-length must be >= 0");
@@ -61,6 +76,12 @@ internal static class TokenizeCommand
             tokenizer = model is not null ? AlbertTokenizer.FromModelDirectory(model, options)
                 : spm is not null ? AlbertTokenizer.FromSentencePiece(spm, options)
                 : AlbertTokenizer.FromVocab(vocab!, options);
+            if (addSpecial)
+            {
+                // a Unigram model without [CLS]/[SEP] still tokenizes, with --no-special
+                _ = tokenizer.ClsTokenId;
+                _ = tokenizer.SepTokenId;
+            }
         }
         catch (TokenizerException e)
         {

@@ -37,7 +37,16 @@ internal sealed class PrecompiledCharsMap
     /// Longest rule matching a prefix of <paramref name="input"/>: returns the number of input bytes it
     /// consumes (0 when none) and the replacement bytes.
     /// </summary>
-    public int LongestMatch(ReadOnlySpan<byte> input, out ReadOnlySpan<byte> replacement)
+    public int LongestMatch(ReadOnlySpan<byte> input, out ReadOnlySpan<byte> replacement) => Match(input, out replacement, shortest: false);
+
+    /// <summary>
+    /// Shortest rule matching a prefix of <paramref name="input"/> (the first result of Darts'
+    /// commonPrefixSearch, which HF tokenizers' <c>Precompiled::transform</c> takes): bytes consumed (0 when none)
+    /// and the replacement.
+    /// </summary>
+    public int ShortestMatch(ReadOnlySpan<byte> input, out ReadOnlySpan<byte> replacement) => Match(input, out replacement, shortest: true);
+
+    private int Match(ReadOnlySpan<byte> input, out ReadOnlySpan<byte> replacement, bool shortest)
     {
         replacement = default;
         int longestLength = 0;
@@ -64,6 +73,10 @@ internal sealed class PrecompiledCharsMap
                 // results come in increasing length, so the last one is the longest
                 longestLength = i + 1;
                 longestValue = (int)Value(_units[nodePos]);
+                if (shortest)
+                {
+                    break;
+                }
             }
         }
         if (longestLength == 0)

@@ -17,6 +17,9 @@ namespace AlbertGen.Tokenization.SentencePiece;
 public sealed class SentencePieceModel
 {
     private const float UnkPenalty = 10.0f;
+
+    /// <summary>C's <c>FLT_MIN</c> (smallest normal float), where the library starts <c>max_score_</c>.</summary>
+    private const float FltMin = 1.17549435E-38f;
     private static readonly byte[] SpaceSymbol = [0xE2, 0x96, 0x81]; // U+2581 ▁
 
     private readonly string[] _pieces;
@@ -25,13 +28,17 @@ public sealed class SentencePieceModel
     private readonly Dictionary<string, int> _pieceToId;
     private readonly Dictionary<long, int> _trieEdges = [];
     private readonly List<int> _trieValues = [-1];
+    private readonly Dictionary<long, int> _userDefinedEdges = [];
+    private readonly List<bool> _userDefinedEnds = [false];
     private readonly int[] _byteToId = new int[256];
     private readonly PrecompiledCharsMap? _charsMap;
     private readonly bool _addDummyPrefix;
     private readonly bool _removeExtraWhitespaces;
     private readonly bool _escapeWhitespaces;
+    // as unigram_model.cc's Model(): min over NORMAL pieces from FLT_MAX, max from FLT_MIN (not -FLT_MAX), so
+    // with the usual all-negative scores a user-defined piece scores length * FLT_MIN - 0.1, i.e. -0.1
     private readonly float _minScore = float.MaxValue;
-    private readonly float _maxScore = float.MinValue;
+    private readonly float _maxScore = FltMin;
 
     private SentencePieceModel(ModelProto proto)
     {
@@ -76,6 +83,9 @@ public sealed class SentencePieceModel
                     AddToTrie(piece, i);
                     break;
                 case PieceType.UserDefined:
+                    AddToTrie(piece, i);
+                    AddUserDefined(piece);
+                    break;
                 case PieceType.Unused:
                     AddToTrie(piece, i);
                     break;
@@ -315,6 +325,13 @@ public sealed class SentencePieceModel
     /// <summary>Port of <c>Normalizer::NormalizePrefix</c>: returns bytes consumed, sets the replacement.</summary>
     private int NormalizePrefix(ReadOnlySpan<byte> input, Span<byte> scratch, out ReadOnlySpan<byte> replacement)
     {
+        // user-defined symbols pass the normaliser unchanged (the processor's PrefixMatcher, longest match)
+        int userDefined = UserDefinedPrefix(input);
+        if (userDefined > 0)
+        {
+            replacement = input[..userDefined];
+            return userDefined;
+        }
         if (_charsMap is not null)
         {
             int n = _charsMap.LongestMatch(input, out replacement);
@@ -356,11 +373,18 @@ public sealed class SentencePieceModel
     private struct BestPathNode
     {
         public int Id;
-        public float Score;
+        public float Score; // stored as float, as the library's BestPathNode::best_path_score
         public int StartsAt;
     }
 
-    /// <summary>Port of unigram <c>Model::EncodeOptimized</c> plus <c>PopulateSentencePieceText</c>.</summary>
+    /// <summary>
+    /// Port of unigram <c>Model::EncodeOptimized</c> plus <c>PopulateSentencePieceText</c>. The arithmetic is the
+    /// library's to the bit: a piece's candidate is <c>score + till_here</c> in double (the score expression
+    /// <c>IsUserDefined ? length * max_score_ - 0.1 : GetScore(id)</c> is double because of the literal),
+    /// compared with the float stored at the target and stored back as float; the unknown candidate
+    /// <c>unk_score + till_here</c> is float + float. Adding in float instead breaks ties of runs such as "ppp"
+    /// the other way (<c>p pp</c> for the library's <c>pp p</c>).
+    /// </summary>
     private void Viterbi(ByteText norm, List<TokenSpan> output, bool albertDigitComma)
     {
         var text = norm.Bytes;
@@ -393,12 +417,13 @@ public sealed class SentencePieceModel
                 }
                 int length = keyPos + 1 - startsAt;
                 ref var target = ref best[keyPos + 1];
-                float candidate = _types[id] == PieceType.UserDefined
-                    ? (float)(length * _maxScore - 0.1 + tillHere)
-                    : _scores[id] + tillHere;
+                double score = _types[id] == PieceType.UserDefined
+                    ? (double)((float)length * _maxScore) - 0.1
+                    : _scores[id];
+                double candidate = score + tillHere;
                 if (target.StartsAt == -1 || candidate > target.Score)
                 {
-                    target.Score = candidate;
+                    target.Score = (float)candidate;
                     target.StartsAt = startsAt;
                     target.Id = id;
                 }
@@ -546,6 +571,41 @@ public sealed class SentencePieceModel
             start = end = norm.Starts[from];
         }
         return (start, end);
+    }
+
+    private void AddUserDefined(string piece)
+    {
+        int node = 0;
+        foreach (byte b in Encoding.UTF8.GetBytes(piece))
+        {
+            long key = ((long)node << 8) | b;
+            if (!_userDefinedEdges.TryGetValue(key, out int next))
+            {
+                next = _userDefinedEnds.Count;
+                _userDefinedEnds.Add(false);
+                _userDefinedEdges.Add(key, next);
+            }
+            node = next;
+        }
+        _userDefinedEnds[node] = true;
+    }
+
+    /// <summary>Length of the longest user-defined symbol <paramref name="input"/> starts with, or 0.</summary>
+    private int UserDefinedPrefix(ReadOnlySpan<byte> input)
+    {
+        if (_userDefinedEdges.Count == 0)
+        {
+            return 0;
+        }
+        int node = 0, longest = 0;
+        for (int i = 0; i < input.Length && _userDefinedEdges.TryGetValue(((long)node << 8) | input[i], out node); i++)
+        {
+            if (_userDefinedEnds[node])
+            {
+                longest = i + 1;
+            }
+        }
+        return longest;
     }
 
     private void AddToTrie(string piece, int id)

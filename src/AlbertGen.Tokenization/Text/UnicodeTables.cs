@@ -117,6 +117,34 @@ internal static partial class UnicodeTables
         return false;
     }
 
+    /// <summary>General category Mark (Mn, Mc, Me): what HF tokenizers' StripAccents removes.</summary>
+    public static bool IsMark(int cp)
+    {
+        if (cp < 0x300)
+        {
+            return false;
+        }
+        var ranges = MarkRanges;
+        int lo = 0, hi = ranges.Length / 2 - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (cp < ranges[2 * mid])
+            {
+                hi = mid - 1;
+            }
+            else if (cp > ranges[2 * mid + 1])
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>Python <c>str.isspace()</c> (what <c>str.split()</c> and <c>str.strip()</c> use).</summary>
     public static bool IsPythonSpace(int cp) => cp switch
     {
