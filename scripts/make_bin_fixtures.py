@@ -16,6 +16,8 @@ the same weights saved by torch.save instead of safetensors, so a loader must gi
                saved as is; legacy format, so views of one storage go through the legacy path too
   bin-dtypes   reader-level cases: bf16, f16, f32, a strided view, an offset view, int64 and float64 tensors in one
                zip, with `expected.safetensors` holding each float tensor as float32
+  bin-pipeline-mlm  pipeline-mlm's weights (zip) and config.json, without spiece.model (a test adds the twin's) for
+               the task verbs
   bin-hostile  pickles whose global is `posix.system` (zip and legacy), with a config.json; loading must refuse them
                and never create /tmp/albertgen-pwned
 """
@@ -118,6 +120,12 @@ def bin_dtypes():
     safetensors_io.save_file(expected, os.path.join(d, "expected.safetensors"))
 
 
+def bin_pipeline_mlm():
+    d = folder("bin-pipeline-mlm", None)
+    shutil.copy(os.path.join(FIX, "pipeline-mlm", "config.json"), os.path.join(d, "config.json"))
+    save(load_twin("pipeline-mlm"), os.path.join(d, "pytorch_model.bin"))
+
+
 class Pwn:
     def __reduce__(self):
         return (os.system, ("touch " + MARKER,))
@@ -139,10 +147,11 @@ if __name__ == "__main__":
     bin_f16()
     bin_tied()
     bin_dtypes()
+    bin_pipeline_mlm()
     bin_hostile()
     # the twins load back to the same tensors in torch itself
-    for name, twin in (("bin-zip", "tiny"), ("bin-legacy", "tiny"), ("bin-f16", "f16-weights"), ("bin-tied", "tiny")):
+    for name, twin in (("bin-zip", "tiny"), ("bin-legacy", "tiny"), ("bin-f16", "f16-weights"), ("bin-tied", "tiny"), ("bin-pipeline-mlm", "pipeline-mlm")):
         got = torch.load(os.path.join(FIX, name, "pytorch_model.bin"))
         for k, v in load_twin(twin).items():
             assert torch.equal(got[k], v), (name, k)
-    print("wrote bin-zip, bin-legacy, bin-f16, bin-tied, bin-dtypes, bin-hostile")
+    print("wrote bin-zip, bin-legacy, bin-f16, bin-tied, bin-dtypes, bin-pipeline-mlm, bin-hostile")

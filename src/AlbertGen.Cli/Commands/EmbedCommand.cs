@@ -27,7 +27,7 @@ internal static class EmbedCommand
         // checkpoint's own head (e.g. AlbertForMaskedLM has no pooler) — only last_hidden_state is used
         var config = AlbertConfig.Load(dir);
         bool hasPooler;
-        using (var file = AlbertGen.SafeTensors.SafeTensorsFile.Open(Path.Combine(dir, "model.safetensors")))
+        using (var file = AlbertGen.Checkpoints.CheckpointFiles.Open(AlbertGen.Checkpoints.CheckpointFiles.Find(dir)))
             hasPooler = file.Contains("albert.pooler.weight") || file.Contains("pooler.weight");
         using var pipelines = TextPipelines.Open(dir, hasPooler ? AlbertHead.Base : config.DefaultHead);
         var vectors = new List<float[]>();
