@@ -15,7 +15,8 @@ the same weights saved by torch.save instead of safetensors, so a loader must gi
                one fused storage (storage offsets); the mapping-in weight is a transposed view (strides (1, 32)),
                saved as is; legacy format, so views of one storage go through the legacy path too
   bin-dtypes   reader-level cases: bf16, f16, f32, a strided view, an offset view, int64 and float64 tensors in one
-               zip, with `expected.safetensors` holding each float tensor as float32
+               zip, with `tensors.safetensors` holding each float tensor as float32 (not `expected.safetensors`:
+               that name marks a golden forward for scripts/aot-smoke.sh)
   bin-pipeline-mlm  pipeline-mlm's weights (zip) and config.json, without spiece.model (a test adds the twin's) for
                the task verbs
   bin-hostile  pickles whose global is `posix.system` (zip and legacy), with a config.json; loading must refuse them
@@ -117,7 +118,7 @@ def bin_dtypes():
     t["doubles"] = torch.arange(3, dtype=torch.float64)
     save(t, os.path.join(d, "pytorch_model.bin"))
     expected = OrderedDict((k, v.float().contiguous().numpy()) for k, v in t.items() if v.dtype in (torch.float32, torch.float16, torch.bfloat16))
-    safetensors_io.save_file(expected, os.path.join(d, "expected.safetensors"))
+    safetensors_io.save_file(expected, os.path.join(d, "tensors.safetensors"))
 
 
 def bin_pipeline_mlm():

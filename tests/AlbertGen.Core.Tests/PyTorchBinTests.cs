@@ -80,7 +80,7 @@ public class PyTorchBinTests
     {
         string dir = Fixtures.Dir("bin-dtypes");
         using var f = CheckpointFiles.Open(Path.Combine(dir, "pytorch_model.bin"));
-        using var expected = SafeTensorsFile.Open(Path.Combine(dir, "expected.safetensors"));
+        using var expected = SafeTensorsFile.Open(Path.Combine(dir, "tensors.safetensors"));
         Assert.Equal(10, f.Tensors.Count);
         foreach (var e in expected.Tensors)
         {
