@@ -112,7 +112,7 @@ internal static class Emitter
         w.Line("/// Heads: " + string.Join(", ", heads.Select(h => "<c>" + h.HfClass + "</c> (<see cref=\"" + h.Method + "(" + AlbertBatch + ")\"/>)")) + ".");
         w.Line("/// </summary>");
         w.Line("/// <remarks>");
-        w.Line("/// <see cref=\"Load(string)\"/> memory-maps a <c>model.safetensors</c> with HF names and checks it against");
+        w.Line("/// <see cref=\"Load(string)\"/> opens a <c>model.safetensors</c> (memory-mapped) or <c>pytorch_model.bin</c> with HF names and checks it against");
         w.Line("/// <see cref=\"WeightSpecs\"/>; the forwards run on <see cref=\"global::AlbertGen.Cpu.CpuAlbertModel\"/>. The instance is");
         w.Line("/// immutable and can be shared between threads (forwards are serialised by the engine).");
         w.Line("/// </remarks>");
@@ -292,16 +292,16 @@ internal static class Emitter
         w.Line("public static " + cls + " Load(string path) => Load(path, DefaultHead);");
         w.Line();
         w.Line("/// <summary>");
-        w.Line("/// Memory-maps a checkpoint with HF tensor names and checks it against <see cref=\"WeightSpecs\"/>: every missing tensor,");
+        w.Line("/// Opens a checkpoint with HF tensor names and checks it against <see cref=\"WeightSpecs\"/>: every missing tensor,");
         w.Line("/// wrong shape or unsupported dtype is listed in one <see cref=\"" + ModelNs + ".AlbertWeightException\"/>.");
         w.Line("/// </summary>");
-        w.Line("/// <param name=\"path\">A model folder (its <c>model.safetensors</c> is read) or a <c>.safetensors</c> file.</param>");
+        w.Line("/// <param name=\"path\">A model folder (its <c>model.safetensors</c>, else its <c>pytorch_model.bin</c>) or a weights file.</param>");
         w.Line("/// <param name=\"head\">One of <see cref=\"Heads\"/>.</param>");
         w.Line("/// <param name=\"threads\">Worker threads including the caller; 0 = one per processor.</param>");
         w.Open("public static " + cls + " Load(string path, " + AlbertHead + " head, int threads = 0)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(path);");
         w.Line("var expected = WeightSpecs(head);");
-        w.Line("string file = global::System.IO.Directory.Exists(path) ? global::System.IO.Path.Combine(path, \"model.safetensors\") : path;");
+        w.Line("string file = global::System.IO.Directory.Exists(path) ? global::AlbertGen.Checkpoints.CheckpointFiles.Find(path) : path;");
         w.Line("// one mapping: the engine packs from it and owns it; Weights reads from it");
         w.Line("var checkpoint = " + ModelNs + ".AlbertCheckpoint.Open(ModelConfig, file, head);");
         w.Open("try");

@@ -20,6 +20,7 @@ public static class Program
         root.Subcommands.Add(MultipleChoiceCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
 #if ALBERTGEN_TRAINING
         root.Subcommands.Add(PretrainCommand.Create()); // training verbs: not in the NativeAOT build (TorchSharp)

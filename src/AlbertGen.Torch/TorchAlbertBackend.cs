@@ -32,21 +32,21 @@ public sealed class TorchAlbertBackend : IAlbertBackend
     /// </summary>
     public ScalarType? ComputeType { get; set; }
 
-    /// <summary>Loads a model folder (config.json + model.safetensors); head from <c>architectures</c> unless given; device <c>auto|cpu|cuda</c>.</summary>
+    /// <summary>Loads a model folder (config.json + model.safetensors or pytorch_model.bin); head from <c>architectures</c> unless given; device <c>auto|cpu|cuda</c>.</summary>
     public static TorchAlbertBackend Load(string modelDirectory, AlbertHead? head = null, string device = "auto")
     {
         if (!Directory.Exists(modelDirectory))
             throw new DirectoryNotFoundException($"model folder not found: {modelDirectory}");
         var config = AlbertConfig.Load(modelDirectory);
-        return Load(config, Path.Combine(modelDirectory, "model.safetensors"), head ?? config.DefaultHead, device);
+        return Load(config, AlbertGen.Checkpoints.CheckpointFiles.Find(modelDirectory), head ?? config.DefaultHead, device);
     }
 
-    public static TorchAlbertBackend Load(AlbertConfig config, string safetensorsPath, AlbertHead head, string device = "auto")
+    public static TorchAlbertBackend Load(AlbertConfig config, string weightsPath, AlbertHead head, string device = "auto")
     {
         ArgumentNullException.ThrowIfNull(config);
         config.ValidateFor(head);
         var dev = TorchRuntime.ParseDevice(device);
-        using var ckpt = AlbertCheckpoint.Open(config, safetensorsPath, head);
+        using var ckpt = AlbertCheckpoint.Open(config, weightsPath, head);
         var model = new AlbertForHead(config, head);
         try
         {

@@ -83,6 +83,19 @@ public class CompileAndRunTests
         Fixtures.AssertMatchesGolden(backend.Forward(Inputs(fixture)), Golden(fixture));
     }
 
+    [Theory]
+    [InlineData("bin-zip", "tiny")]
+    [InlineData("bin-legacy", "tiny")]
+    [InlineData("bin-tied", "tiny")]
+    [InlineData("bin-f16", "f16-weights")]
+    public void Generated_model_loads_a_pytorch_model_bin_folder(string fixture, string twin)
+    {
+        // the folder has pytorch_model.bin only: the generated Load finds it as the CPU engine does
+        var type = GeneratedModels.All.Single(m => m.Fixture == twin).Type;
+        using var backend = (IAlbertBackend)type.GetMethod("Load", [typeof(string)])!.Invoke(null, [Fixtures.Dir(fixture)])!;
+        Fixtures.AssertMatchesGolden(backend.Forward(Inputs(fixture)), Golden(fixture));
+    }
+
     [Fact]
     public void Typed_heads_return_typed_results()
     {

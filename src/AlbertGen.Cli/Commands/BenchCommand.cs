@@ -16,7 +16,7 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "model folder: config.json + model.safetensors", Required = true };
+        var model = new Option<string>("--model") { Description = "model folder: config.json + model.safetensors or pytorch_model.bin", Required = true };
         var batch = new Option<int>("--batch") { Description = "sequences per forward", DefaultValueFactory = _ => 1 };
         var seq = new Option<int>("--seq") { Description = "tokens per sequence", DefaultValueFactory = _ => 128 };
         var runs = new Option<int>("--runs") { Description = "timed forwards", DefaultValueFactory = _ => 10 };
@@ -40,7 +40,7 @@ internal static class BenchCommand
         var config = AlbertConfig.Load(modelDir);
         if (seq > config.MaxPositionEmbeddings)
             throw new ArgumentException($"--seq {seq} exceeds max_position_embeddings ({config.MaxPositionEmbeddings})");
-        using var model = CpuAlbertModel.Load(config, Path.Combine(modelDir, "model.safetensors"), head, threads);
+        using var model = CpuAlbertModel.Load(config, AlbertGen.Checkpoints.CheckpointFiles.Find(modelDir), head, threads);
         double loadMs = total.Elapsed.TotalMilliseconds;
 
         var rng = new Random(1234);

@@ -1,3 +1,4 @@
+using AlbertGen.Checkpoints;
 using AlbertGen.Config;
 using AlbertGen.Model;
 using AlbertGen.SafeTensors;
@@ -15,7 +16,7 @@ internal static class CliErrors
         {
             return body();
         }
-        catch (Exception e) when (e is AlbertConfigException or AlbertInputException or AlbertWeightException or SafeTensorsException
+        catch (Exception e) when (e is AlbertConfigException or AlbertInputException or AlbertWeightException or SafeTensorsException or CheckpointException
                                       or FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidDataException)
         {
             Console.Error.WriteLine($"error: {e.Message}");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using AlbertGen.Checkpoints;
 using AlbertGen.Config;
 using AlbertGen.Model;
 
@@ -11,7 +12,7 @@ internal static class InspectCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "model folder (config.json [+ model.safetensors])", Required = true };
+        var model = new Option<string>("--model") { Description = "model folder (config.json [+ model.safetensors or pytorch_model.bin])", Required = true };
         var head = new Option<string?>("--head") { Description = "head to count (default: from config.json architectures)" };
         var json = new Option<bool>("--json") { Description = "one JSON object instead of text" };
         var cmd = new Command("inspect", "Show a model's config and parameter counts (embedding factorisation, sharing)") { model, head, json };
@@ -26,8 +27,9 @@ internal static class InspectCommand
         if (headName is not null && !AlbertHeads.TryParseCliName(headName, out head))
             throw new ArgumentException($"--head: unknown head '{headName}'");
         var p = AlbertParameterCount.For(c, head);
-        string weights = Path.Combine(dir, "model.safetensors");
-        long fileSize = File.Exists(weights) ? new FileInfo(weights).Length : 0;
+        // model.safetensors, else pytorch_model.bin (as the loaders pick); none is fine here
+        string? weights = new[] { CheckpointFiles.SafeTensorsName, CheckpointFiles.PyTorchBinName }.Select(n => Path.Combine(dir, n)).FirstOrDefault(File.Exists);
+        long fileSize = weights is null ? 0 : new FileInfo(weights).Length;
         if (json)
         {
             using var stream = Console.OpenStandardOutput();
@@ -68,7 +70,7 @@ internal static class InspectCommand
         Console.WriteLine($"  embeddings     {N(p.Embeddings + p.EmbeddingProjection)}  (vocabulary V×E + E×H = {N(p.FactorizedVocabulary)} vs V×H = {N(p.UnfactorizedVocabulary)} unfactorised, {(double)p.UnfactorizedVocabulary / p.FactorizedVocabulary:F1}× saved)");
         Console.WriteLine($"  layers         {N(p.StoredLayers)} stored, shared by {c.NumHiddenLayers} layers ({N(p.UnsharedEquivalent)} if unshared, {(double)p.UnsharedEquivalent / p.StoredLayers:F1}× saved)");
         Console.WriteLine($"  pooler + head  {N(p.Pooler + p.Head)}");
-        Console.WriteLine(fileSize > 0 ? $"file             model.safetensors {fileSize / 1048576.0:F1} MiB" : "file             (no model.safetensors)");
+        Console.WriteLine(weights is not null ? $"file             {Path.GetFileName(weights)} {fileSize / 1048576.0:F1} MiB" : $"file             (no {CheckpointFiles.SafeTensorsName} or {CheckpointFiles.PyTorchBinName})");
         return 0;
     }
 }

@@ -12,7 +12,7 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "model folder: config.json + model.safetensors", Required = true };
+        var model = new Option<string>("--model") { Description = "model folder: config.json + model.safetensors or pytorch_model.bin", Required = true };
         var inputs = new Option<string>("--inputs") { Description = "inputs.json with HF keyword names (input_ids, attention_mask, token_type_ids, labels, ...)", Required = true };
         var output = new Option<string>("--output") { Description = "where to write the outputs (safetensors, float32, HF output names)", Required = true };
         var head = new Option<string?>("--head") { Description = "base | pretraining | masked-lm | sequence-classification | token-classification | question-answering | multiple-choice (default: from config.json architectures, else base)" };

@@ -1,3 +1,4 @@
+using AlbertGen.Checkpoints;
 using AlbertGen.Config;
 using AlbertGen.Kernels;
 using AlbertGen.Model;
@@ -113,23 +114,26 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
     /// <summary>Threads a forward uses (the caller's included).</summary>
     public int Threads => _runner.Threads;
 
-    /// <summary>Loads <c>config.json</c> (or <c>albert_config.json</c>) and <c>model.safetensors</c> from a model folder. The head defaults to the config's <c>architectures</c>.</summary>
+    /// <summary>
+    /// Loads <c>config.json</c> (or <c>albert_config.json</c>) and the weights from a model folder: <c>model.safetensors</c>,
+    /// else <c>pytorch_model.bin</c> (<see cref="CheckpointFiles.Find"/>). The head defaults to the config's <c>architectures</c>.
+    /// </summary>
     public static CpuAlbertModel Load(string modelDirectory, AlbertHead? head = null, int threads = 0)
     {
         if (!Directory.Exists(modelDirectory))
             throw new DirectoryNotFoundException($"model folder not found: {modelDirectory}");
         var config = AlbertConfig.Load(modelDirectory);
-        return Load(config, Path.Combine(modelDirectory, "model.safetensors"), head ?? config.DefaultHead, threads);
+        return Load(config, CheckpointFiles.Find(modelDirectory), head ?? config.DefaultHead, threads);
     }
 
-    /// <summary>Loads weights for <paramref name="config"/> and <paramref name="head"/> from a safetensors file (HF names).</summary>
+    /// <summary>Loads weights for <paramref name="config"/> and <paramref name="head"/> from a <c>.safetensors</c> or <c>pytorch_model.bin</c> file (HF names).</summary>
     /// <param name="threads">worker threads including the caller; 0 = one per processor.</param>
-    public static CpuAlbertModel Load(AlbertConfig config, string safetensorsPath, AlbertHead head, int threads = 0)
+    public static CpuAlbertModel Load(AlbertConfig config, string weightsPath, AlbertHead head, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (threads < 0)
             throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be ≥ 0 (0 = one per processor)");
-        var ckpt = AlbertCheckpoint.Open(config, safetensorsPath, head);
+        var ckpt = AlbertCheckpoint.Open(config, weightsPath, head);
         try
         {
             return Load(ckpt, threads);

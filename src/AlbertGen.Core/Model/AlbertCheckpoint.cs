@@ -1,3 +1,4 @@
+using AlbertGen.Checkpoints;
 using AlbertGen.Config;
 using AlbertGen.Rules;
 using AlbertGen.SafeTensors;
@@ -5,17 +6,18 @@ using AlbertGen.SafeTensors;
 namespace AlbertGen.Model;
 
 /// <summary>
-/// A <c>model.safetensors</c> checked against the tensor list a config and head need
-/// (<see cref="AlbertWeightNames.For"/>). Accepts <c>AlbertFor*</c> checkpoints (<c>albert.</c>-prefixed encoder
+/// A weights file (<c>model.safetensors</c> or <c>pytorch_model.bin</c>, see <see cref="CheckpointFiles"/>) checked
+/// against the tensor list a config and head need (<see cref="AlbertWeightNames.For"/>). Accepts <c>AlbertFor*</c> checkpoints (<c>albert.</c>-prefixed encoder
 /// names) and bare <c>AlbertModel</c> ones; ties <c>predictions.decoder.weight</c> to the word embeddings when
-/// <c>tie_word_embeddings</c> is set, as HF does. Tensors are memory-mapped: F32 ones are not copied.
+/// <c>tie_word_embeddings</c> is set, as HF does. Safetensors tensors are memory-mapped (F32 ones not copied); a
+/// <c>pytorch_model.bin</c>'s storages are read on first use.
 /// </summary>
 public sealed class AlbertCheckpoint : IDisposable
 {
-    readonly SafeTensorsFile _file;
+    readonly ITensorFile _file;
     readonly Dictionary<string, TensorEntry> _resolved;
 
-    AlbertCheckpoint(SafeTensorsFile file, Dictionary<string, TensorEntry> resolved, AlbertConfig config, AlbertHead head, IReadOnlyList<WeightSpec> specs)
+    AlbertCheckpoint(ITensorFile file, Dictionary<string, TensorEntry> resolved, AlbertConfig config, AlbertHead head, IReadOnlyList<WeightSpec> specs)
     {
         _file = file;
         _resolved = resolved;
@@ -35,7 +37,10 @@ public sealed class AlbertCheckpoint : IDisposable
     /// <summary>The tensors this config and head need, in dataflow order (HF names).</summary>
     public IReadOnlyList<WeightSpec> Specs { get; }
 
-    /// <summary>Opens <paramref name="path"/> and checks every tensor; throws <see cref="AlbertWeightException"/> listing all problems.</summary>
+    /// <summary>
+    /// Opens <paramref name="path"/> (a <c>.safetensors</c> or <c>pytorch_model.bin</c> file; <see cref="CheckpointFiles.Find"/>
+    /// picks one in a model folder) and checks every tensor; throws <see cref="AlbertWeightException"/> listing all problems.
+    /// </summary>
     /// <exception cref="AlbertConfigException">The config does not fit <paramref name="head"/> (question answering needs 2 labels) or breaks a size budget.</exception>
     public static AlbertCheckpoint Open(AlbertConfig config, string path, AlbertHead head)
     {
@@ -43,7 +48,7 @@ public sealed class AlbertCheckpoint : IDisposable
         config.ValidateFor(head);
         if (!File.Exists(path))
             throw new FileNotFoundException($"weights file not found: {path}", path);
-        var file = SafeTensorsFile.Open(path);
+        var file = CheckpointFiles.Open(path);
         try
         {
             var specs = AlbertWeightNames.For(config, head);
@@ -79,7 +84,7 @@ public sealed class AlbertCheckpoint : IDisposable
         }
     }
 
-    static bool TryFind(SafeTensorsFile file, string name, out TensorEntry entry)
+    static bool TryFind(ITensorFile file, string name, out TensorEntry entry)
     {
         if (file.TryGetEntry(name, out entry))
             return true;
@@ -98,7 +103,7 @@ public sealed class AlbertCheckpoint : IDisposable
         return _file.GetFloat32(e);
     }
 
-    /// <summary>Drops a tensor's mapped pages from the resident set once it has been copied (see <see cref="SafeTensorsFile.Evict"/>).</summary>
+    /// <summary>Drops a tensor's mapped pages from the resident set once it has been copied (see <see cref="ITensorFile.Evict"/>).</summary>
     public void Evict(string name)
     {
         if (_resolved.TryGetValue(name, out var e))

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using AlbertGen.Checkpoints;
 
 namespace AlbertGen.SafeTensors;
 
@@ -12,7 +13,7 @@ namespace AlbertGen.SafeTensors;
 /// byte length = product(shape) × dtype size. F32 tensors are served zero-copy from the mapping; F16/BF16 are
 /// converted to float32 on request.
 /// </summary>
-public sealed unsafe partial class SafeTensorsFile : IDisposable
+public sealed unsafe partial class SafeTensorsFile : ITensorFile
 {
     /// <summary>Largest header we accept (HF's own reader caps it at 100 MB).</summary>
     public const long MaxHeaderBytes = 100L * 1024 * 1024;

@@ -34,7 +34,7 @@ public sealed partial class TextPipelines : IDisposable
     {
         var config = AlbertConfig.Load(modelDirectory);
         bool hasPooler;
-        using (var file = SafeTensors.SafeTensorsFile.Open(Path.Combine(modelDirectory, "model.safetensors")))
+        using (var file = Checkpoints.CheckpointFiles.Open(Checkpoints.CheckpointFiles.Find(modelDirectory)))
             hasPooler = file.Contains(AlbertGen.Model.AlbertWeightNames.BasePrefix + "pooler.weight") || file.Contains("pooler.weight");
         return Open(modelDirectory, hasPooler ? AlbertHead.Base : config.DefaultHead);
     }

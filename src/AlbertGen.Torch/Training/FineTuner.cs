@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using AlbertGen.Checkpoints;
 using AlbertGen.Config;
 using AlbertGen.Model;
 using AlbertGen.SafeTensors;
@@ -22,7 +23,7 @@ public static class FineTuner
     public static TorchAlbertBackend FromPretrained(string pretrainedDir, AlbertConfig config, AlbertHead head, long seed, string device, TextWriter? log)
     {
         var backend = TorchAlbertBackend.Create(config, head, seed, device);
-        using var file = SafeTensorsFile.Open(Path.Combine(pretrainedDir, "model.safetensors"));
+        using var file = CheckpointFiles.Open(CheckpointFiles.Find(pretrainedDir)); // model.safetensors or pytorch_model.bin
         int copied = 0;
         var fresh = new List<string>();
         using (no_grad())

@@ -9,7 +9,7 @@ namespace TestApp
     /// Heads: <c>AlbertForQuestionAnswering</c> (<see cref="ForQuestionAnswering(global::AlbertGen.Model.AlbertBatch)"/>).
     /// </summary>
     /// <remarks>
-    /// <see cref="Load(string)"/> memory-maps a <c>model.safetensors</c> with HF names and checks it against
+    /// <see cref="Load(string)"/> opens a <c>model.safetensors</c> (memory-mapped) or <c>pytorch_model.bin</c> with HF names and checks it against
     /// <see cref="WeightSpecs"/>; the forwards run on <see cref="global::AlbertGen.Cpu.CpuAlbertModel"/>. The instance is
     /// immutable and can be shared between threads (forwards are serialised by the engine).
     /// </remarks>
@@ -192,17 +192,17 @@ namespace TestApp
         public static Qa Load(string path) => Load(path, DefaultHead);
 
         /// <summary>
-        /// Memory-maps a checkpoint with HF tensor names and checks it against <see cref="WeightSpecs"/>: every missing tensor,
+        /// Opens a checkpoint with HF tensor names and checks it against <see cref="WeightSpecs"/>: every missing tensor,
         /// wrong shape or unsupported dtype is listed in one <see cref="global::AlbertGen.Model.AlbertWeightException"/>.
         /// </summary>
-        /// <param name="path">A model folder (its <c>model.safetensors</c> is read) or a <c>.safetensors</c> file.</param>
+        /// <param name="path">A model folder (its <c>model.safetensors</c>, else its <c>pytorch_model.bin</c>) or a weights file.</param>
         /// <param name="head">One of <see cref="Heads"/>.</param>
         /// <param name="threads">Worker threads including the caller; 0 = one per processor.</param>
         public static Qa Load(string path, global::AlbertGen.Config.AlbertHead head, int threads = 0)
         {
             global::System.ArgumentNullException.ThrowIfNull(path);
             var expected = WeightSpecs(head);
-            string file = global::System.IO.Directory.Exists(path) ? global::System.IO.Path.Combine(path, "model.safetensors") : path;
+            string file = global::System.IO.Directory.Exists(path) ? global::AlbertGen.Checkpoints.CheckpointFiles.Find(path) : path;
             // one mapping: the engine packs from it and owns it; Weights reads from it
             var checkpoint = global::AlbertGen.Model.AlbertCheckpoint.Open(ModelConfig, file, head);
             try
