@@ -35,7 +35,25 @@ internal sealed class InferenceQueue
     /// <summary>Requests waiting for the worker.</summary>
     public int Depth => _channel.Reader.Count;
 
-    public void Start() => _worker = Task.Run(RunAsync);
+    /// <summary>Starts the worker on a thread of its own: forwards block it for milliseconds at a time, and on a thread-pool
+    /// thread they would take one of the few threads Kestrel parses and tokenizes requests on.</summary>
+    public void Start()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _worker = done.Task;
+        new Thread(() =>
+        {
+            try
+            {
+                Run();
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }) { IsBackground = true, Name = "albertgen-serve-worker" }.Start();
+    }
 
     /// <summary>False when the queue is full or closed (shutting down).</summary>
     public bool TryEnqueue(InferenceRequest request) => _channel.Writer.TryWrite(request);
@@ -51,11 +69,11 @@ internal sealed class InferenceQueue
         return _worker;
     }
 
-    async Task RunAsync()
+    void Run()
     {
         var reader = _channel.Reader;
         var batch = new List<InferenceRequest>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (reader.TryRead(out var first))
             {
@@ -67,12 +85,12 @@ internal sealed class InferenceQueue
                     batch.Add(next);
                     tokens += next.Tokens;
                 }
-                Run(batch, tokens);
+                RunBatch(batch, tokens);
             }
         }
     }
 
-    void Run(List<InferenceRequest> batch, int tokens)
+    void RunBatch(List<InferenceRequest> batch, int tokens)
     {
         // requests whose client went away are dropped before the forward
         var live = new List<InferenceRequest>(batch.Count);
