@@ -22,6 +22,7 @@ public static class Program
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
 #if ALBERTGEN_TRAINING
         root.Subcommands.Add(PretrainCommand.Create()); // training verbs: not in the NativeAOT build (TorchSharp)
         root.Subcommands.Add(FinetuneCommand.Create());

@@ -1,0 +1,86 @@
+using AlbertGen.Cli.Commands;
+using AlbertGen.Config;
+using AlbertGen.Tasks.Pipelines;
+
+namespace AlbertGen.Cli.Serve;
+
+/// <summary>
+/// The pipelines the routes use, loaded once at start: the encoder for embeddings and tokenization, the masked-LM for
+/// fill-mask (same folder), the classifier. A model that is not there leaves its routes answering 501 with the reason:
+/// an embedded default that is not installed, or a --model folder without a masked-LM head.
+/// </summary>
+internal sealed class ServeModels : IDisposable
+{
+    public TextPipelines? Embeddings { get; private init; }
+    public TextPipelines? FillMask { get; private init; }
+    public TextPipelines? Classifier { get; private init; }
+    public string EmbeddingsId { get; private init; } = "";
+    public string ClassifierId { get; private init; } = "";
+    public string? EmbeddingsMissing { get; private init; }
+    public string? FillMaskMissing { get; private init; }
+    public string? ClassifierMissing { get; private init; }
+
+    /// <summary>Opens the models; a folder given on the command line that does not load is an error (exit 2), a missing default is not.</summary>
+    public static ServeModels Load(ServeOptions options)
+    {
+        var owners = new List<TextPipelines>();
+        TextPipelines? embeddings = null, fillMask = null, classifier = null;
+        string? embeddingsMissing = null, fillMaskMissing = null, classifierMissing = null;
+        string? modelDir = Resolve(options.Model, FillMaskCommand.DefaultModel, ref embeddingsMissing);
+        if (modelDir is not null)
+        {
+            embeddings = Budgeted(TextPipelines.OpenForEmbeddings(modelDir), options, owners);
+            var head = AlbertConfig.Load(modelDir).DefaultHead is AlbertHead.PreTraining ? AlbertHead.PreTraining : AlbertHead.MaskedLM;
+            try
+            {
+                fillMask = Budgeted(TextPipelines.Open(modelDir, head), options, owners);
+            }
+            catch (Exception e) when (e is Model.AlbertWeightException or ArgumentException or InvalidOperationException)
+            {
+                fillMaskMissing = $"the model has no masked-LM head ({e.Message})";
+            }
+        }
+        else
+        {
+            fillMaskMissing = embeddingsMissing;
+        }
+        string? classifierDir = Resolve(options.Classifier, ClassifyCommand.DefaultModel, ref classifierMissing);
+        if (classifierDir is not null)
+            classifier = Budgeted(TextPipelines.Open(classifierDir, AlbertHead.SequenceClassification), options, owners);
+        return new ServeModels
+        {
+            _owners = owners,
+            Embeddings = embeddings,
+            FillMask = fillMask,
+            Classifier = classifier,
+            EmbeddingsId = modelDir is null ? "" : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))),
+            ClassifierId = classifierDir is null ? "" : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(classifierDir))),
+            EmbeddingsMissing = embeddingsMissing,
+            FillMaskMissing = fillMaskMissing,
+            ClassifierMissing = classifierMissing,
+        };
+    }
+
+    static string? Resolve(string? given, string defaultName, ref string? missing)
+    {
+        if (given is not null) return given;
+        string dir = DefaultModels.PathOf(defaultName);
+        if (Directory.Exists(dir)) return dir;
+        missing = $"no model for this route: the default '{defaultName}' is not installed next to albertgen ({dir}) and none was given";
+        return null;
+    }
+
+    // the pipelines' own padded-batch budget follows --max-batch-tokens; the opened pipelines own the engine
+    static TextPipelines Budgeted(TextPipelines opened, ServeOptions options, List<TextPipelines> owners)
+    {
+        owners.Add(opened);
+        return new TextPipelines(opened.Backend, opened.Tokenizer) { MaxBatchTokens = options.MaxBatchTokens };
+    }
+
+    List<TextPipelines> _owners = [];
+
+    public void Dispose()
+    {
+        foreach (var p in _owners) p.Dispose();
+    }
+}
