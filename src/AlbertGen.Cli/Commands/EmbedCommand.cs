@@ -23,6 +23,8 @@ internal static class EmbedCommand
     static int Run(string[]? texts, string? model, bool mean, string? npyPath)
     {
         string dir = TaskInputs.ModelDirectory(model, FillMaskCommand.DefaultModel);
+        if (npyPath is not null)
+            CliErrors.CheckOutputIsNotAnInput("--npy", npyPath, CliErrors.ModelFiles(dir));
         // the bare encoder when the checkpoint has a pooler (AlbertModel / pretraining / classifiers); otherwise the
         // checkpoint's own head (e.g. AlbertForMaskedLM has no pooler) — only last_hidden_state is used
         var config = AlbertConfig.Load(dir);
