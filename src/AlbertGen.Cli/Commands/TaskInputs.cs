@@ -8,7 +8,18 @@ internal static class TaskInputs
     public const int BatchSize = 16;
 
     /// <summary>The model folder: <paramref name="model"/>, else the default shipped next to the binary (models/<paramref name="defaultName"/>).</summary>
-    public static string ModelDirectory(string? model, string defaultName) => model ?? DefaultModels.Directory(defaultName);
+    public static string ModelDirectory(string? model, string defaultName)
+    {
+        if (model is not null) return model;
+        try
+        {
+            return DefaultModels.Directory(defaultName);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new DirectoryNotFoundException(e.Message.Replace("pass a model folder", "pass --model DIR", StringComparison.Ordinal), e);
+        }
+    }
 
     /// <summary>The texts: the arguments, or one per stdin line when there are none (empty lines skipped).</summary>
     public static IEnumerable<string> Texts(string[]? args)
