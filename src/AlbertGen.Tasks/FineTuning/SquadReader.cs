@@ -20,7 +20,8 @@ public static class SquadReader
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"data file not found: {path}", path);
         var doc = StrictJson.ParseFile(path, default,
-            (key, message, inner) => new AlbertInputException(key is null ? $"{path}: {message}" : $"{path}: {key}: {message}", inner));
+            (key, message, inner) => new AlbertInputException(
+                inner is JsonException j ? $"{path}:{j.LineNumber + 1}: {message}" : key is null ? $"{path}: {message}" : $"{path}: {key}: {message}", inner));
         using (doc)
         {
             var root = doc.RootElement;
