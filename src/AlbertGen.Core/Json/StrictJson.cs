@@ -12,7 +12,7 @@ namespace AlbertGen.Json;
 /// decodes every string and key once, up front, and turns every failure into the caller's own exception naming the
 /// key path; after it, <see cref="JsonElement.GetString"/> and <see cref="JsonProperty.Name"/> cannot throw.
 /// The typed getters below never throw on a wrong kind either: they return false or describe the value.
-/// Compiled into Core and linked into the tokenizer (which stands alone), as the rules are (D19).
+/// Compiled into Core and linked into the tokenizer (which stands alone) and Tasks, as the rules are (D19).
 /// </summary>
 internal static class StrictJson
 {
@@ -33,11 +33,6 @@ internal static class StrictJson
         {
             throw error(null, string.Create(CultureInfo.InvariantCulture,
                 $"malformed JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {FirstSentence(e.Message)}"), e);
-        }
-        catch (ArgumentException e)
-        {
-            // MaxDepth above the reader's limit and similar option problems surface here
-            throw error(null, "malformed JSON: " + e.Message, e);
         }
         try
         {
