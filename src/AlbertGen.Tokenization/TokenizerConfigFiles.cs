@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AlbertGen.Json;
 
 namespace AlbertGen.Tokenization;
 
@@ -25,7 +26,8 @@ internal static class TokenizerConfigFiles
         }
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = StrictJson.ParseFile(path, new JsonDocumentOptions { MaxDepth = 16 },
+                (key, message, inner) => Error(key is null ? $"{path}: {message}" : $"{path}: '{key}': {message}", inner));
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new TokenizerException($"{path}: expected a JSON object");
@@ -46,11 +48,14 @@ internal static class TokenizerConfigFiles
                 MaskToken = Token(r, "mask_token"),
             });
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new TokenizerException($"cannot read {path}: {e.Message}", e);
         }
     }
+
+    private static TokenizerException Error(string message, Exception? inner) =>
+        inner is null ? new TokenizerException(message) : new TokenizerException(message, inner);
 
     private static bool? Bool(JsonElement r, string name) =>
         r.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;

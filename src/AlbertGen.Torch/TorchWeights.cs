@@ -128,9 +128,7 @@ public static class TorchWeights
             json.Remove(kv.Key);
             ordered[kv.Key] = kv.Value;
         }
-        string configPath = Path.Combine(directory, "config.json");
-        string tmp = configPath + ".tmp";
-        File.WriteAllText(tmp, ordered.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
-        File.Move(tmp, configPath, overwrite: true);
+        AlbertGen.IO.AtomicFile.WriteAllText(Path.Combine(directory, "config.json"),
+            ordered.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 }

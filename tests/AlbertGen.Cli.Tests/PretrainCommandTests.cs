@@ -165,6 +165,28 @@ public sealed class PretrainCommandTests : IDisposable
         }
     }
 
+    [TorchFact]
+    public void Resume_in_place_keeps_one_metrics_line_per_step_and_deletes_orphan_temp_files()
+    {
+        var (tok, corpus) = MakeCorpus();
+        string dir = Path.Combine(_tmp, "in-place");
+        var r = Cli.Run(CorpusArgs(tok, corpus, dir, 4, "--save-every", "2"));
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        // what a kill -9 inside a checkpoint write leaves: a temp file of a dead process, and a torn metrics line
+        string orphan = Path.Combine(dir, "checkpoint-2", ".model.safetensors.4194305.0123abcd.tmp");
+        File.WriteAllText(orphan, "torn");
+        string metrics = Path.Combine(dir, "metrics.jsonl");
+        File.AppendAllText(metrics, "{\"step\": 5, \"lo");
+        // resumes from checkpoint-2 (steps 3 and 4 are redone), checkpoints again at step 4
+        r = Cli.Run(CorpusArgs(tok, corpus, dir, 6, "--save-every", "2", "--resume"));
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains("resumed from", r.Stdout);
+        long[] steps = File.ReadAllLines(metrics).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64()).ToArray();
+        Assert.Equal([1L, 2, 3, 4, 5, 6], steps);
+        Assert.False(File.Exists(orphan), "the orphan temp file is deleted at the next checkpoint");
+        Assert.Empty(Directory.GetFiles(dir, "*.tmp", SearchOption.AllDirectories));
+    }
+
     static void CopyDir(string from, string to)
     {
         Directory.CreateDirectory(to);

@@ -23,6 +23,8 @@ internal static class EmbedCommand
     static int Run(string[]? texts, string? model, bool mean, string? npyPath)
     {
         string dir = TaskInputs.ModelDirectory(model, FillMaskCommand.DefaultModel);
+        if (npyPath is not null)
+            CliErrors.CheckOutputIsNotAnInput("--npy", npyPath, CliErrors.ModelFiles(dir));
         using var pipelines = TextPipelines.OpenForEmbeddings(dir);
         var vectors = new List<float[]>();
         using var stdout = Console.OpenStandardOutput();

@@ -33,6 +33,7 @@ internal static class RunCommand
         }
         if (!File.Exists(inputsPath))
             throw new FileNotFoundException($"inputs file not found: {inputsPath}", inputsPath);
+        CliErrors.CheckOutputIsNotAnInput("--output", outputPath, CliErrors.ModelFiles(modelDir).Append(inputsPath));
         var batch = AlbertBatch.Load(inputsPath);
         using var m = CpuAlbertModel.Load(modelDir, head, threads);
         var result = m.Forward(batch);

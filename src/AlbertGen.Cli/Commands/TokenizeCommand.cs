@@ -10,7 +10,7 @@ namespace AlbertGen.Cli.Commands;
 /// <c>albertgen tokenize (--model DIR [--tokenizer-format json|spm] | --spm FILE | --vocab FILE)</c>: UTF-8 lines from stdin (with
 /// <c>--pair</c>: two texts separated by a tab) → one JSON object per line
 /// <c>{"ids":[…],"pieces":[…],"token_type_ids":[…],"offsets":[[s,e],…]}</c>. Invalid UTF-8 reads as U+FFFD.
-/// Exit codes: 0 ok, 2 bad arguments or an unloadable model.
+/// Exit codes: 0 ok, 2 bad arguments or an unloadable model, 3 an I/O error (<see cref="CliErrors"/>).
 /// </summary>
 internal static class TokenizeCommand
 {
@@ -48,45 +48,30 @@ internal static class TokenizeCommand
                     _ => null,
                 },
             };
-            return Run(r.GetValue(model), r.GetValue(spm), r.GetValue(vocab), options, r.GetValue(pair), !r.GetValue(noSpecial),
-                r.GetValue(maxLength), Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
+            return CliErrors.Guard(() => Run(r.GetValue(model), r.GetValue(spm), r.GetValue(vocab), options, r.GetValue(pair), !r.GetValue(noSpecial),
+                r.GetValue(maxLength), Console.OpenStandardInput(), Console.OpenStandardOutput()));
         });
         return cmd;
     }
 
     internal static int Run(string? model, string? spm, string? vocab, AlbertTokenizerOptions options, bool pair, bool addSpecial,
-        int? maxLength, Stream input, Stream output, TextWriter error)
+        int? maxLength, Stream input, Stream output)
     {
-        AlbertTokenizer tokenizer;
-        try
+        int sources = (model is null ? 0 : 1) + (spm is null ? 0 : 1) + (vocab is null ? 0 : 1);
+        if (sources != 1)
+            throw new ArgumentException("give exactly one of --model, --spm, --vocab");
+        if (options.Format is not null && model is null)
+            throw new ArgumentException("--tokenizer-format goes with --model");
+        if (maxLength is < 0)
+            throw new ArgumentException("--max-length must be >= 0");
+        var tokenizer = model is not null ? AlbertTokenizer.FromModelDirectory(model, options)
+            : spm is not null ? AlbertTokenizer.FromSentencePiece(spm, options)
+            : AlbertTokenizer.FromVocab(vocab!, options);
+        if (addSpecial)
         {
-            int sources = (model is null ? 0 : 1) + (spm is null ? 0 : 1) + (vocab is null ? 0 : 1);
-            if (sources != 1)
-            {
-                throw new TokenizerException("give exactly one of --model, --spm, --vocab");
-            }
-            if (options.Format is not null && model is null)
-            {
-                throw new TokenizerException("--tokenizer-format goes with --model");
-            }
-            if (maxLength is < 0)
-            {
-                throw new TokenizerException("--max-length must be >= 0");
-            }
-            tokenizer = model is not null ? AlbertTokenizer.FromModelDirectory(model, options)
-                : spm is not null ? AlbertTokenizer.FromSentencePiece(spm, options)
-                : AlbertTokenizer.FromVocab(vocab!, options);
-            if (addSpecial)
-            {
-                // a Unigram model without [CLS]/[SEP] still tokenizes, with --no-special
-                _ = tokenizer.ClsTokenId;
-                _ = tokenizer.SepTokenId;
-            }
-        }
-        catch (TokenizerException e)
-        {
-            error.WriteLine($"albertgen tokenize: {e.Message}");
-            return 2;
+            // a Unigram model without [CLS]/[SEP] still tokenizes, with --no-special
+            _ = tokenizer.ClsTokenId;
+            _ = tokenizer.SepTokenId;
         }
 
         using var reader = new StreamReader(input, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using AlbertGen.Json;
 using AlbertGen.Rules;
 
 namespace AlbertGen.Config;
@@ -82,21 +83,17 @@ public sealed class AlbertConfig
         }
         if (!File.Exists(path))
             throw new FileNotFoundException($"config file not found: {path}", path);
-        return Parse(File.ReadAllText(path, Encoding.UTF8), path);
+        return Parse(File.ReadAllBytes(path), path);
     }
 
     /// <summary>Parses and validates config JSON; <paramref name="sourceName"/> is used in error messages.</summary>
-    public static AlbertConfig Parse(string json, string sourceName = "config.json")
+    public static AlbertConfig Parse(string json, string sourceName = "config.json") => Parse(Encoding.UTF8.GetBytes(json), sourceName);
+
+    /// <summary>Parses and validates UTF-8 config JSON (invalid UTF-8 in a string is an error naming the key).</summary>
+    public static AlbertConfig Parse(ReadOnlyMemory<byte> utf8Json, string sourceName = "config.json")
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 16 });
-        }
-        catch (JsonException e)
-        {
-            throw new AlbertConfigException(sourceName, null, $"malformed JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message}", e);
-        }
+        var doc = StrictJson.Parse(utf8Json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 16 },
+            (key, message, inner) => new AlbertConfigException(sourceName, key, message, inner));
         using (doc)
         {
             var root = doc.RootElement;
@@ -313,14 +310,6 @@ public sealed class AlbertConfig
             return labels;
         }
 
-        static string Describe(JsonElement e) => e.ValueKind switch
-        {
-            JsonValueKind.String => $"the string \"{e.GetString()}\"",
-            JsonValueKind.Number => $"the number {e.GetRawText()}",
-            JsonValueKind.True or JsonValueKind.False => $"the boolean {e.GetRawText()}",
-            JsonValueKind.Array => "an array",
-            JsonValueKind.Object => "an object",
-            _ => e.ValueKind.ToString(),
-        };
+        static string Describe(JsonElement e) => StrictJson.Describe(e);
     }
 }

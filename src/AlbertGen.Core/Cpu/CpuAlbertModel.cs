@@ -98,6 +98,28 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         EvictPrefix(ckpt, "", except: b + "embeddings.");
         _runner = new ParallelRunner(threads);
         _workspace = new CpuWorkspace(config, threads);
+        MaxTokens = TokenBudget(config, head);
+    }
+
+    /// <summary>The most output elements (float32) one forward may return: 2²⁸, 1 GiB (docs/decisions.md D23).</summary>
+    public const long MaxOutputElements = 1L << 28;
+
+    /// <summary>
+    /// The most tokens (sequences × sequence length) one forward takes for this config and head (D23): every output
+    /// (last_hidden_state, pooler_output, logits; prediction logits are tokens × vocab_size) within
+    /// <see cref="MaxOutputElements"/>, and every workspace buffer within .NET's array limit. A larger batch is an
+    /// <see cref="AlbertInputException"/> naming both numbers; split it.
+    /// </summary>
+    public long MaxTokens { get; }
+
+    static long TokenBudget(AlbertConfig c, AlbertHead head)
+    {
+        var rule = head.Rule();
+        long h = c.HiddenSize;
+        // per token, bounding the per-sequence outputs (pooler, sequence logits) by one per token too
+        long outputs = h + (head.HasPooler() ? h + c.NumLabels : 0) + (rule.HasPredictions ? c.VocabSize : 0) + c.NumLabels + 2;
+        long widest = Math.Max(Math.Max(3 * h, c.IntermediateSize), c.EmbeddingSize);
+        return Math.Min(MaxOutputElements / outputs, Array.MaxLength / widest);
     }
 
     static void EvictPrefix(AlbertCheckpoint ckpt, string prefix, string? except = null)
@@ -163,6 +185,9 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         ArgumentNullException.ThrowIfNull(batch);
         ObjectDisposedException.ThrowIf(_disposed, this);
         batch.Validate(Config, Head);
+        long tokens = (long)batch.Rows * batch.SequenceLength;
+        if (tokens > MaxTokens)
+            throw new AlbertInputException($"the batch has {batch.Rows} × {batch.SequenceLength} = {tokens} tokens, more than this model's budget of {MaxTokens} tokens per forward (outputs within {MaxOutputElements} float32 elements); split it into smaller batches");
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

@@ -33,9 +33,10 @@ internal sealed unsafe class CpuWorkspace
     public int[] KeyLength { get; private set; } = [];      // (sequences)
     public bool[] AnyValid { get; private set; } = [];      // (sequences)
 
+    /// <summary>Grows the buffers for <paramref name="sequences"/> × <paramref name="seq"/> tokens (sizes in 64-bit; the caller checks the token budget).</summary>
     public void Ensure(int sequences, int seq)
     {
-        int tokens = sequences * seq;
+        long tokens = (long)sequences * seq;
         if (tokens > TokenCapacity)
         {
             var c = _config;
@@ -46,7 +47,7 @@ internal sealed unsafe class CpuWorkspace
             Sum = Pinned((long)tokens * c.HiddenSize);
             Attended = Pinned((long)tokens * c.HiddenSize);
             Intermediate = Pinned((long)tokens * Math.Max(c.IntermediateSize, c.EmbeddingSize));
-            TokenCapacity = tokens;
+            TokenCapacity = (int)tokens;
         }
         if (sequences > KeyLength.Length)
         {
@@ -63,7 +64,8 @@ internal sealed unsafe class CpuWorkspace
     public AttentionScratch AttentionScratch(int worker) =>
         _attention[worker] ??= new AttentionScratch(SequenceCapacity, _config.HeadSize);
 
-    static float[] Pinned(long n) => GC.AllocateArray<float>(checked((int)n), pinned: true);
+    static float[] Pinned(long n) => n <= Array.MaxLength ? GC.AllocateArray<float>((int)n, pinned: true)
+        : throw new InvalidOperationException($"a workspace buffer of {n} floats is past the array limit; CpuAlbertModel.MaxTokens should have refused this batch");
 
     /// <summary>Address of a pinned buffer.</summary>
     public static float* Ptr(float[] pinned) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));

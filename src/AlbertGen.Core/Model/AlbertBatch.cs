@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AlbertGen.Config;
+using AlbertGen.Json;
 
 namespace AlbertGen.Model;
 
@@ -101,7 +102,7 @@ public sealed class AlbertBatch
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"inputs file not found: {path}", path);
-        return Parse(File.ReadAllText(path, Encoding.UTF8), path);
+        return Parse(File.ReadAllBytes(path), path);
     }
 
     /// <summary>Largest input we accept from JSON (ids), so a hostile file cannot make us allocate without bound.</summary>
@@ -112,17 +113,13 @@ public sealed class AlbertBatch
     /// <c>attention_mask</c>, <c>token_type_ids</c>, <c>labels</c>, <c>sentence_order_label</c>,
     /// <c>start_positions</c>, <c>end_positions</c>. Other keys are rejected by name.
     /// </summary>
-    public static AlbertBatch Parse(string json, string source = "inputs.json")
+    public static AlbertBatch Parse(string json, string source = "inputs.json") => Parse(Encoding.UTF8.GetBytes(json), source);
+
+    /// <summary>As <see cref="Parse(string, string)"/>, from UTF-8 bytes (invalid UTF-8 in a string is an error naming the key).</summary>
+    public static AlbertBatch Parse(ReadOnlyMemory<byte> utf8Json, string source = "inputs.json")
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8 });
-        }
-        catch (JsonException e)
-        {
-            throw new AlbertInputException($"{source}: malformed JSON (line {e.LineNumber + 1}): {e.Message}", e);
-        }
+        var doc = StrictJson.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = 8 },
+            (key, message, inner) => new AlbertInputException(key is null ? $"{source}: {message}" : $"{source}: '{key}': {message}", inner));
         using (doc)
         {
             var root = doc.RootElement;
@@ -223,7 +220,7 @@ public sealed class AlbertBatch
                     return;
                 }
                 if (node.ValueKind != JsonValueKind.Number)
-                    throw new AlbertInputException($"{source}: '{key}' holds {node.ValueKind}, expected numbers");
+                    throw new AlbertInputException($"{source}: '{key}' holds {StrictJson.Describe(node)}, expected numbers");
                 if (node.TryGetInt32(out int iv))
                 {
                     ints[k] = iv;
@@ -232,9 +229,11 @@ public sealed class AlbertBatch
                 else
                 {
                     if (integer)
-                        throw new AlbertInputException($"{source}: '{key}' must hold integers, found {node.GetRawText()}");
+                        throw new AlbertInputException($"{source}: '{key}' must hold integers, found {StrictJson.Describe(node)}");
                     allInt = false;
-                    floats[k] = (float)node.GetDouble();
+                    if (!node.TryGetDouble(out double d) || !double.IsFinite((float)d))
+                        throw new AlbertInputException($"{source}: '{key}' holds {StrictJson.Describe(node)}, outside float32's range");
+                    floats[k] = (float)d;
                 }
                 k++;
             }

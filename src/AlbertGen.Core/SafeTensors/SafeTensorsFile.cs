@@ -3,6 +3,7 @@ using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using AlbertGen.Checkpoints;
+using AlbertGen.Json;
 
 namespace AlbertGen.SafeTensors;
 
@@ -84,20 +85,14 @@ public sealed unsafe partial class SafeTensorsFile : ITensorFile
         if ((long)headerLen > length - 8)
             throw new SafeTensorsException($"{path}: header length {headerLen} runs past the end of the {length}-byte file");
         var header = file.Slice(8, (int)headerLen);
+        if (header.IsEmpty || header[0] != (byte)'{')
+            throw new SafeTensorsException($"{path}: the header must start with '{{' (is the header length field right?)");
         long dataStart = 8 + (long)headerLen;
         long dataLength = length - dataStart;
         var entries = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(header.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
-        }
-        catch (JsonException e)
-        {
-            throw new SafeTensorsException($"{path}: header is not valid JSON: {e.Message}", e);
-        }
-        using (doc)
+        using (var doc = StrictJson.Parse(header.ToArray(), new JsonDocumentOptions { MaxDepth = 8 },
+                   (key, message, inner) => new SafeTensorsException(key is null ? $"{path}: header is not valid JSON: {message}" : $"{path}: header key '{key}': {message}", inner)))
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new SafeTensorsException($"{path}: header must be a JSON object");
@@ -109,22 +104,31 @@ public sealed unsafe partial class SafeTensorsFile : ITensorFile
                         throw new SafeTensorsException($"{path}: __metadata__ must be an object of strings");
                     foreach (var m in p.Value.EnumerateObject())
                     {
-                        if (m.Value.ValueKind != JsonValueKind.String)
+                        if (!StrictJson.TryGetString(m.Value, out string value))
                             throw new SafeTensorsException($"{path}: __metadata__ value '{m.Name}' is not a string");
-                        metadata[m.Name] = m.Value.GetString()!;
+                        metadata[m.Name] = value;
                     }
                     continue;
                 }
-                entries[p.Name] = ParseEntry(path, p.Name, p.Value, dataLength);
+                if (!entries.TryAdd(p.Name, ParseEntry(path, p.Name, p.Value, dataLength)))
+                    throw new SafeTensorsException($"{path}: tensor '{p.Name}' is listed twice in the header");
             }
         }
-        // no overlaps: sort by begin and check each starts at or after the previous end
+        // the format's rule (and HF's reader): the tensors tile the data area exactly, in offset order, no gaps, no
+        // overlaps, nothing left over. A header length field a few bytes short still parses (the header ends in space
+        // padding) but moves the data area; this is what catches it.
         var sorted = entries.Values.OrderBy(e => e.Begin).ThenBy(e => e.End).ToArray();
-        for (int i = 1; i < sorted.Length; i++)
+        long expected = 0;
+        foreach (var e in sorted)
         {
-            if (sorted[i].Begin < sorted[i - 1].End)
-                throw new SafeTensorsException($"{path}: tensors '{sorted[i - 1].Name}' and '{sorted[i].Name}' overlap in the data area");
+            if (e.Begin < expected)
+                throw new SafeTensorsException($"{path}: tensor '{e.Name}' overlaps the tensor before it in the data area (begins at {e.Begin}, the previous one ends at {expected})");
+            if (e.Begin > expected)
+                throw new SafeTensorsException($"{path}: the data area has a gap before tensor '{e.Name}' (bytes {expected}–{e.Begin}); tensors must cover it exactly");
+            expected = e.End;
         }
+        if (expected != dataLength)
+            throw new SafeTensorsException($"{path}: the tensors cover {expected} bytes of a {dataLength}-byte data area; they must cover it exactly (is the header length field right?)");
         return (entries, metadata, dataStart);
     }
 
@@ -133,31 +137,30 @@ public sealed unsafe partial class SafeTensorsFile : ITensorFile
         string Where() => $"{path}: tensor '{name}'";
         if (v.ValueKind != JsonValueKind.Object)
             throw new SafeTensorsException($"{Where()}: header entry must be an object");
-        if (!v.TryGetProperty("dtype", out var dt) || dt.ValueKind != JsonValueKind.String)
+        if (!v.TryGetProperty("dtype", out var dt) || !StrictJson.TryGetString(dt, out string dtype))
             throw new SafeTensorsException($"{Where()}: missing or non-string 'dtype'");
-        string dtype = dt.GetString()!;
         int elemSize = SafeTensorsDTypes.SizeOf(dtype);
         if (elemSize == 0)
             throw new SafeTensorsException($"{Where()}: unknown dtype '{dtype}'");
         if (!v.TryGetProperty("shape", out var sh) || sh.ValueKind != JsonValueKind.Array)
             throw new SafeTensorsException($"{Where()}: missing or non-array 'shape'");
+        if (sh.GetArrayLength() > 8)
+            throw new SafeTensorsException($"{Where()}: {sh.GetArrayLength()} dimensions is more than we accept (8)");
         var shape = new List<int>();
         long count = 1;
         foreach (var d in sh.EnumerateArray())
         {
-            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long dim) || dim < 0 || dim > int.MaxValue)
-                throw new SafeTensorsException($"{Where()}: shape entries must be non-negative integers");
+            if (!StrictJson.TryGetInt64(d, out long dim) || dim < 0 || dim > int.MaxValue)
+                throw new SafeTensorsException($"{Where()}: shape entries must be non-negative integers, found {StrictJson.Describe(d)}");
             shape.Add((int)dim);
-            count = dim == 0 ? 0 : (count > long.MaxValue / dim ? throw new SafeTensorsException($"{Where()}: shape is too large") : count * dim);
+            count = dim == 0 || count == 0 ? 0 : (count > long.MaxValue / dim ? throw new SafeTensorsException($"{Where()}: shape is too large") : count * dim);
         }
-        if (shape.Count > 8)
-            throw new SafeTensorsException($"{Where()}: {shape.Count} dimensions is more than we accept (8)");
         if (!v.TryGetProperty("data_offsets", out var off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2)
             throw new SafeTensorsException($"{Where()}: 'data_offsets' must be [begin, end]");
         var o0 = off[0];
         var o1 = off[1];
-        if (!o0.TryGetInt64(out long begin) || !o1.TryGetInt64(out long end) || begin < 0 || end < begin)
-            throw new SafeTensorsException($"{Where()}: invalid data_offsets [{o0.GetRawText()}, {o1.GetRawText()}]");
+        if (!StrictJson.TryGetInt64(o0, out long begin) || !StrictJson.TryGetInt64(o1, out long end) || begin < 0 || end < begin)
+            throw new SafeTensorsException($"{Where()}: 'data_offsets' must be two integers 0 ≤ begin ≤ end, found [{StrictJson.Describe(o0)}, {StrictJson.Describe(o1)}]");
         if (end > dataLength)
             throw new SafeTensorsException($"{Where()}: data_offsets [{begin}, {end}] run past the end of the data area ({dataLength} bytes)");
         if (count > long.MaxValue / elemSize || end - begin != count * elemSize)

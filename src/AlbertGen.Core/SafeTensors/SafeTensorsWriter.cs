@@ -1,12 +1,13 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using AlbertGen.IO;
 
 namespace AlbertGen.SafeTensors;
 
 /// <summary>
-/// Writes float32 tensors in safetensors format, atomically: to a temporary file beside the target, flushed,
-/// then renamed over it, so a reader never sees a half-written file.
+/// Writes float32 tensors in safetensors format, atomically (<see cref="AtomicFile"/>: a temporary file beside the
+/// target, flushed, then renamed over it), so a reader never sees a half-written file.
 /// </summary>
 public static class SafeTensorsWriter
 {
@@ -29,33 +30,17 @@ public static class SafeTensorsWriter
         list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         byte[] header = BuildHeader(list, metadata);
 
-        string full = System.IO.Path.GetFullPath(path);
-        string dir = System.IO.Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        string tmp = System.IO.Path.Combine(dir, "." + System.IO.Path.GetFileName(full) + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("safetensors writing needs a little-endian machine");
+        AtomicFile.Write(path, fs =>
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                Span<byte> len = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
-                fs.Write(len);
-                fs.Write(header);
-                foreach (var t in list)
-                {
-                    if (!BitConverter.IsLittleEndian)
-                        throw new PlatformNotSupportedException("safetensors writing needs a little-endian machine");
-                    fs.Write(MemoryMarshal.AsBytes(t.Data.Span));
-                }
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
+            Span<byte> len = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
+            fs.Write(len);
+            fs.Write(header);
+            foreach (var t in list)
+                fs.Write(MemoryMarshal.AsBytes(t.Data.Span));
+        });
     }
 
     static byte[] BuildHeader(List<Tensor> list, IReadOnlyDictionary<string, string>? metadata)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AlbertGen.Json;
 using AlbertGen.Model;
 
 namespace AlbertGen.Tasks.FineTuning;
@@ -22,15 +23,8 @@ public static class MultipleChoiceReader
             lineNo++;
             if (string.IsNullOrWhiteSpace(line)) continue;
             string at = $"{path}:{lineNo}";
-            JsonDocument doc;
-            try
-            {
-                doc = JsonDocument.Parse(line);
-            }
-            catch (JsonException e)
-            {
-                throw new AlbertInputException($"{at}: malformed JSON: {e.Message}", e);
-            }
+            var doc = StrictJson.Parse(line, default,
+                (key, message, inner) => new AlbertInputException(key is null ? $"{at}: {message}" : $"{at}: '{key}': {message}", inner));
             using (doc)
             {
                 var o = doc.RootElement;
@@ -46,7 +40,7 @@ public static class MultipleChoiceReader
                 var choices = ch.EnumerateArray().Select(c => c.GetString()!).ToArray();
                 if (examples.Count > 0 && choices.Length != examples[0].Choices.Length)
                     throw new AlbertInputException($"{at}: {choices.Length} choices, earlier lines have {examples[0].Choices.Length} (all questions need the same number)");
-                if (!o.TryGetProperty("label", out var lab) || !lab.TryGetInt32(out int label) || label < 0 || label >= choices.Length)
+                if (!o.TryGetProperty("label", out var lab) || !StrictJson.TryGetInt32(lab, out int label) || label < 0 || label >= choices.Length)
                     throw new AlbertInputException($"{at}: 'label' must be a choice index in [0, {choices.Length})");
                 examples.Add(new ChoiceExample(ctx.GetString()!, question, choices, label));
             }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AlbertGen.Json;
 using AlbertGen.Model;
 
 namespace AlbertGen.Tasks.FineTuning;
@@ -18,15 +19,9 @@ public static class SquadReader
     public static SquadData Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"data file not found: {path}", path);
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        }
-        catch (JsonException e)
-        {
-            throw new AlbertInputException($"{path}:{e.LineNumber + 1}: malformed JSON: {e.Message}", e);
-        }
+        var doc = StrictJson.ParseFile(path, default,
+            (key, message, inner) => new AlbertInputException(
+                inner is JsonException j ? $"{path}:{j.LineNumber + 1}: {message}" : key is null ? $"{path}: {message}" : $"{path}: {key}: {message}", inner));
         using (doc)
         {
             var root = doc.RootElement;
@@ -61,7 +56,7 @@ public static class SquadReader
                                 string text = Get(answer, "text", JsonValueKind.String, path, aat).GetString()!;
                                 var startEl = Get(answer, "answer_start", JsonValueKind.Number, path, aat);
                                 if (!startEl.TryGetInt32(out int start) || start < 0 || start + text.Length > context.Length)
-                                    throw new AlbertInputException($"{path}: {aat}.answer_start {startEl.GetRawText()} does not place '{text}' inside the context ({context.Length} chars)");
+                                    throw new AlbertInputException($"{path}: {aat}.answer_start {StrictJson.Describe(startEl)} does not place '{text}' inside the context ({context.Length} chars)");
                                 answers.Add(new SquadAnswer(text, start));
                             }
                         }

@@ -90,8 +90,7 @@ public static class LossCurvePng
         using var compressed = new MemoryStream();
         using (var z = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
             raw.WriteTo(z);
-        string tmp = path + ".tmp";
-        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+        AlbertGen.IO.AtomicFile.Write(path, f =>
         {
             f.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
             var ihdr = new byte[13];
@@ -101,8 +100,7 @@ public static class LossCurvePng
             Chunk(f, "IHDR", ihdr);
             Chunk(f, "IDAT", compressed.ToArray());
             Chunk(f, "IEND", []);
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
     }
 
     static void Chunk(Stream s, string type, byte[] data)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using AlbertGen.Config;
+using AlbertGen.IO;
 using AlbertGen.Model;
 using AlbertGen.Tasks.Pretraining;
 using AlbertGen.Tasks.Training;
@@ -94,6 +95,9 @@ public sealed class Pretrainer
         }
 
         var metrics = new List<StepMetrics>();
+        // a resumed run redoes the steps after its checkpoint: their lines (and a line torn by a kill) are dropped first
+        if (start > 0)
+            TruncateMetrics(Path.Combine(outDir, MetricsFile), start);
         using var metricsOut = new StreamWriter(Path.Combine(outDir, MetricsFile), append: start > 0, new UTF8Encoding(false));
         model.TrainForPretraining();
         try
@@ -172,13 +176,39 @@ public sealed class Pretrainer
 
     void SaveCheckpoint(string dir, AlbertOptimizer optimizer, long step)
     {
+        // temporary files a kill left in earlier checkpoints (or the output folder) go first
+        string outDir = Path.GetDirectoryName(Path.GetFullPath(dir))!;
+        AtomicFile.DeleteOrphans(outDir);
+        foreach (var d in Directory.GetDirectories(outDir, "checkpoint-*"))
+            AtomicFile.DeleteOrphans(d);
         _backend.SavePretrained(dir);
         optimizer.SaveState(Path.Combine(dir, OptimizerFile));
         // written last: a checkpoint without it is incomplete and ignored on resume
-        string tmp = Path.Combine(dir, StateFile + ".tmp");
-        File.WriteAllText(tmp, JsonSerializer.Serialize(new Dictionary<string, long> { ["global_step"] = step }, TrainerJson.Default.DictionaryStringInt64) + "\n");
-        File.Move(tmp, Path.Combine(dir, StateFile), overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(dir, StateFile),
+            JsonSerializer.Serialize(new Dictionary<string, long> { ["global_step"] = step }, TrainerJson.Default.DictionaryStringInt64) + "\n");
         _options.Log?.WriteLine($"checkpoint: {dir}");
+    }
+
+    /// <summary>Keeps the complete lines of metrics.jsonl with step ≤ <paramref name="lastStep"/> (rewritten atomically).</summary>
+    internal static void TruncateMetrics(string path, long lastStep)
+    {
+        if (!File.Exists(path)) return;
+        var kept = new StringBuilder();
+        foreach (var line in File.ReadLines(path))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("step", out var s)
+                    && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out long step) && step <= lastStep)
+                    kept.Append(line).Append('\n');
+            }
+            catch (JsonException)
+            {
+                // a line torn by a kill during the write
+            }
+        }
+        AtomicFile.WriteAllText(path, kept.ToString());
     }
 
     static long ReadState(string dir)
