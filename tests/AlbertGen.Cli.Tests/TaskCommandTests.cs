@@ -44,15 +44,21 @@ public class TaskCommandTests
         }
     }
 
-    /// <summary>A copy of a pipeline fixture folder whose spiece.model is replaced by the same model's tokenizer.json.</summary>
-    static string WithTokenizerJsonOnly(string fixture)
+    /// <summary>
+    /// A copy of a pipeline fixture folder whose spiece.model is replaced by the same model's tokenizer.json, and with
+    /// <paramref name="binWeights"/> its model.safetensors by the same weights as a torch.save pytorch_model.bin (bin-&lt;fixture&gt;):
+    /// a folder as the hub has many.
+    /// </summary>
+    static string WithTokenizerJsonOnly(string fixture, bool binWeights = false)
     {
         string dir = Path.Combine(Path.GetTempPath(), "albertgen-cli-json-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        foreach (var f in Directory.GetFiles(Cli.Fixture(fixture)).Where(f => Path.GetFileName(f) != "spiece.model"))
+        foreach (var f in Directory.GetFiles(Cli.Fixture(fixture)).Where(f => Path.GetFileName(f) != "spiece.model" && !(binWeights && Path.GetFileName(f) == "model.safetensors")))
         {
             File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
         }
+        if (binWeights)
+            File.Copy(Path.Combine(Cli.Fixture("bin-" + fixture), "pytorch_model.bin"), Path.Combine(dir, "pytorch_model.bin"));
         // the pipeline fixtures' spiece.model is tokenizer/u1000.model; json/u1000 is its AlbertConverter tokenizer.json
         using var gz = new System.IO.Compression.GZipStream(File.OpenRead(Cli.Fixture("tokenizer/json/u1000.tokenizer.json.gz")),
             System.IO.Compression.CompressionMode.Decompress);
@@ -62,11 +68,13 @@ public class TaskCommandTests
     }
 
     [Theory]
-    [InlineData("pipeline-mlm", "fill_mask_expected.json", "fill-mask")]
-    [InlineData("pipeline-sst2", "classify_expected.json", "classify")]
-    public void Folder_with_only_tokenizer_json_runs_the_task_like_spiece_where_the_ids_agree(string fixture, string file, string verb)
+    [InlineData("pipeline-mlm", "fill_mask_expected.json", "fill-mask", false)]
+    [InlineData("pipeline-sst2", "classify_expected.json", "classify", false)]
+    [InlineData("pipeline-mlm", "fill_mask_expected.json", "fill-mask", true)]
+    public void Folder_with_only_tokenizer_json_runs_the_task_like_spiece_where_the_ids_agree(string fixture, string file, string verb, bool binWeights)
     {
-        string dir = WithTokenizerJsonOnly(fixture);
+        string dir = WithTokenizerJsonOnly(fixture, binWeights);
+        Assert.Equal(binWeights, !File.Exists(Path.Combine(dir, "model.safetensors")));
         try
         {
             var texts = Expected(fixture, file).EnumerateArray().Select(e => e.GetProperty("text").GetString()!).ToArray();
