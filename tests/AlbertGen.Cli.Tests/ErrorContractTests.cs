@@ -173,7 +173,7 @@ public sealed class ErrorContractTests : IDisposable
 
     [Fact]
     public void Fill_mask_on_a_folder_without_tokenizer_exits_2() =>
-        AssertBadInput(Cli.Run("fill-mask", "--model", Cli.Fixture("tiny"), "a [MASK] b"), "neither spiece.model nor vocab.txt");
+        AssertBadInput(Cli.Run("fill-mask", "--model", Cli.Fixture("tiny"), "a [MASK] b"), "no tokenizer: expected spiece.model, tokenizer.json or vocab.txt");
 
     [Fact]
     public void Fill_mask_escapes_control_characters_it_echoes() =>
@@ -257,7 +257,7 @@ public sealed class ErrorContractTests : IDisposable
     {
         string model = TinyWithConfig("eval", "\"gelu_new\"", "\"gelu\\ud800\"");
         string corpus = Write("c.txt", "a b c\n");
-        AssertBadInput(Cli.Run("eval", "--model", model, "--corpus", corpus), "neither spiece.model nor vocab.txt");
+        AssertBadInput(Cli.Run("eval", "--model", model, "--corpus", corpus), "no tokenizer: expected spiece.model, tokenizer.json or vocab.txt");
         AssertBadInput(Cli.Run("eval", "--model", model, "--tokenizer", Cli.Fixture("pipeline-mlm"), "--corpus", corpus), "'hidden_act'");
     }
 

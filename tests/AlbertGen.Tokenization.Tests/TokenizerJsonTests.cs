@@ -146,6 +146,21 @@ public class TokenizerJsonTests(ITestOutputHelper output)
         Assert.Contains("found: spiece.model", e.Message);
     }
 
+    [Theory]
+    [InlineData("\"vocab\": [\n      [\n        \"", "\\ud800")]       // a lone surrogate escape in a piece
+    [InlineData("\"type\": \"", "\\udfff")]                        // ... in a component type
+    public void TokenizerJson_WithALoneSurrogate_IsATokenizerError_NamingTheKey(string before, string insert)
+    {
+        using var dir = new TempDir();
+        string path = WriteTokenizerJson("u1000", dir.Path);
+        string json = File.ReadAllText(path);
+        int at = json.IndexOf(before, StringComparison.Ordinal);
+        Assert.True(at >= 0, before);
+        File.WriteAllText(path, json.Insert(at + before.Length, insert));
+        var e = Assert.Throws<TokenizerException>(() => AlbertTokenizer.FromModelDirectory(dir.Path));
+        Assert.Contains("tokenizer.json", e.Message);
+    }
+
     [Fact]
     public void ModelDirectory_WithoutTokenizer_SaysWhatWasFoundAndWhatWouldWork()
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AlbertGen.Json;
 using AlbertGen.Tokenization.SentencePiece;
 using AlbertGen.Tokenization.Text;
 
@@ -84,12 +85,12 @@ internal sealed class TokenizerJsonFile
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = StrictJson.Parse(File.ReadAllBytes(path), default, static (key, message, inner) => inner is null ? new TokenizerException(message) : new TokenizerException(message, inner));
             return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("model", out var m)
                 && m.ValueKind == JsonValueKind.Object && m.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
                 ? t.GetString()! : "";
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is TokenizerException or IOException or UnauthorizedAccessException)
         {
             return "";
         }
@@ -97,15 +98,13 @@ internal sealed class TokenizerJsonFile
 
     public static TokenizerJsonFile Parse(ReadOnlySpan<byte> json)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (JsonException e)
-        {
-            throw new TokenizerException($"not valid JSON: {e.Message}", e);
-        }
+        // strings are checked once, up front (invalid UTF-8, a lone surrogate escape): a TokenizerException naming the key
+        var doc = StrictJson.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 64 },
+            static (key, message, inner) =>
+            {
+                string text = key is null ? $"not valid JSON: {message}" : $"not valid JSON: '{key}': {message}";
+                return inner is null ? new TokenizerException(text) : new TokenizerException(text, inner);
+            });
         using (doc)
         {
             var root = doc.RootElement;
