@@ -81,34 +81,26 @@ public sealed partial class TextPipelines
     /// Sentence vectors for a stream of texts of any length, in input order: reads <see cref="StreamWindow"/> texts at a
     /// time, runs them in length-sorted batches and yields their vectors, so memory holds one window.
     /// </summary>
-    public async IAsyncEnumerable<float[]> EmbedStreamAsync(IAsyncEnumerable<string> texts, bool meanPooling = true,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var window = new List<string>(StreamWindow);
-        await foreach (var text in texts.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            window.Add(text);
-            if (window.Count < StreamWindow) continue;
-            foreach (var v in await EmbedAsync(window.ToArray(), meanPooling, cancellationToken).ConfigureAwait(false)) yield return v;
-            window.Clear();
-        }
-        if (window.Count > 0)
-            foreach (var v in await EmbedAsync(window.ToArray(), meanPooling, cancellationToken).ConfigureAwait(false)) yield return v;
-    }
+    public IAsyncEnumerable<float[]> EmbedStreamAsync(IAsyncEnumerable<string> texts, bool meanPooling = true, CancellationToken cancellationToken = default) =>
+        InWindows(texts, (window, ct) => EmbedAsync(window, meanPooling, ct), cancellationToken);
 
     /// <summary>Label scores for a stream of texts, in input order, one <see cref="StreamWindow"/> at a time.</summary>
-    public async IAsyncEnumerable<LabelScore[]> ClassifyStreamAsync(IAsyncEnumerable<string> texts,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<LabelScore[]> ClassifyStreamAsync(IAsyncEnumerable<string> texts, CancellationToken cancellationToken = default) =>
+        InWindows(texts, (window, ct) => ClassifyAsync(window, null, ct), cancellationToken);
+
+    /// <summary>Runs <paramref name="run"/> on consecutive windows of <see cref="StreamWindow"/> texts and yields the results in order.</summary>
+    async IAsyncEnumerable<T> InWindows<T>(IAsyncEnumerable<string> texts, Func<string[], CancellationToken, Task<T[]>> run,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var window = new List<string>(StreamWindow);
         await foreach (var text in texts.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             window.Add(text);
             if (window.Count < StreamWindow) continue;
-            foreach (var s in await ClassifyAsync(window.ToArray(), null, cancellationToken).ConfigureAwait(false)) yield return s;
+            foreach (var r in await run([.. window], cancellationToken).ConfigureAwait(false)) yield return r;
             window.Clear();
         }
         if (window.Count > 0)
-            foreach (var s in await ClassifyAsync(window.ToArray(), null, cancellationToken).ConfigureAwait(false)) yield return s;
+            foreach (var r in await run([.. window], cancellationToken).ConfigureAwait(false)) yield return r;
     }
 }
