@@ -96,25 +96,7 @@ internal static partial class UnicodeTables
         {
             return cp is >= '0' and <= '9';
         }
-        var ranges = DigitRanges;
-        int lo = 0, hi = ranges.Length / 2 - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (cp < ranges[2 * mid])
-            {
-                hi = mid - 1;
-            }
-            else if (cp > ranges[2 * mid + 1])
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                return true;
-            }
-        }
-        return false;
+        return InRanges(cp, DigitRanges);
     }
 
     /// <summary>General category Mark (Mn, Mc, Me): what HF tokenizers' StripAccents removes.</summary>
@@ -124,7 +106,12 @@ internal static partial class UnicodeTables
         {
             return false;
         }
-        var ranges = MarkRanges;
+        return InRanges(cp, MarkRanges);
+    }
+
+    /// <summary>Whether <paramref name="cp"/> lies in one of the sorted, disjoint inclusive ranges [start₀, end₀, start₁, end₁, …] (binary search).</summary>
+    static bool InRanges(int cp, ReadOnlySpan<int> ranges)
+    {
         int lo = 0, hi = ranges.Length / 2 - 1;
         while (lo <= hi)
         {
