@@ -9,7 +9,7 @@ namespace AlbertGen.Cli.Commands;
 /// <summary><c>albertgen classify "a gripping, funny film" [--json]</c>: labels from <c>id2label</c> with their probabilities.</summary>
 internal static class ClassifyCommand
 {
-    public const string DefaultModel = "albert-default-sst2";
+    public const string DefaultModel = DefaultModels.Sentiment;
 
     public static Command Create()
     {

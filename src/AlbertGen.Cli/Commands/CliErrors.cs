@@ -84,7 +84,7 @@ internal static class CliErrors
 
     /// <summary>The files a model folder is read from.</summary>
     public static IEnumerable<string> ModelFiles(string modelDirectory) =>
-        new[] { "config.json", "albert_config.json", "model.safetensors", "pytorch_model.bin" }.Concat(AlbertTokenizer.FileNames)
+        new[] { "config.json", "albert_config.json", CheckpointFiles.SafeTensorsName, CheckpointFiles.PyTorchBinName }.Concat(AlbertTokenizer.FileNames)
             .Select(f => Path.Combine(modelDirectory, f));
 
     static string Canonical(string path)

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using AlbertGen.Config;
 using AlbertGen.Tasks.Pipelines;
 
 namespace AlbertGen.Cli.Commands;
@@ -9,7 +8,7 @@ namespace AlbertGen.Cli.Commands;
 /// <summary><c>albertgen fill-mask "The [MASK] was bright." [--top-k 5] [--json]</c>: the most likely tokens for each [MASK].</summary>
 internal static class FillMaskCommand
 {
-    public const string DefaultModel = "albert-default";
+    public const string DefaultModel = DefaultModels.FillMask;
 
     public static Command Create()
     {
@@ -26,9 +25,7 @@ internal static class FillMaskCommand
     {
         if (topK < 1) throw new ArgumentException("--top-k must be ≥ 1");
         string dir = TaskInputs.ModelDirectory(model, DefaultModel);
-        var config = AlbertConfig.Load(dir);
-        var head = config.DefaultHead is AlbertHead.PreTraining ? AlbertHead.PreTraining : AlbertHead.MaskedLM;
-        using var pipelines = TextPipelines.Open(dir, head);
+        using var pipelines = TextPipelines.OpenForFillMask(dir);
         using var stdout = Console.OpenStandardOutput();
         var inv = CultureInfo.InvariantCulture;
         TaskInputs.InBatches(TaskInputs.Texts(texts), batch =>

@@ -30,10 +30,9 @@ internal sealed class ServeModels : IDisposable
         if (modelDir is not null)
         {
             embeddings = Budgeted(TextPipelines.OpenForEmbeddings(modelDir), options, owners);
-            var head = AlbertConfig.Load(modelDir).DefaultHead is AlbertHead.PreTraining ? AlbertHead.PreTraining : AlbertHead.MaskedLM;
             try
             {
-                fillMask = Budgeted(TextPipelines.Open(modelDir, head), options, owners);
+                fillMask = Budgeted(TextPipelines.OpenForFillMask(modelDir), options, owners);
             }
             catch (Exception e) when (e is Model.AlbertWeightException or ArgumentException or InvalidOperationException)
             {

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using AlbertGen.Rules;
 
 namespace AlbertGen.Config;
 
-/// <summary>HF's three <c>problem_type</c>s of <c>AlbertForSequenceClassification</c>, each with its loss.</summary>
+/// <summary>HF's three <c>problem_type</c>s of <c>AlbertForSequenceClassification</c>, each with its loss (in the order of the rules' <c>ProblemTypes</c>).</summary>
 public enum ProblemType
 {
     /// <summary><c>regression</c>: <c>MSELoss</c> over the outputs.</summary>
@@ -21,28 +22,17 @@ public enum ProblemType
 /// </summary>
 public static class HeadSelection
 {
-    /// <summary>HF's config spelling of <paramref name="problemType"/>.</summary>
-    public static string HfName(this ProblemType problemType) => problemType switch
-    {
-        ProblemType.Regression => "regression",
-        ProblemType.SingleLabelClassification => "single_label_classification",
-        ProblemType.MultiLabelClassification => "multi_label_classification",
-        _ => throw new ArgumentOutOfRangeException(nameof(problemType)),
-    };
+    /// <summary>HF's config spelling of <paramref name="problemType"/> (the rules' <c>ProblemTypes</c> table, in enum order).</summary>
+    public static string HfName(this ProblemType problemType) =>
+        (uint)problemType < (uint)ConfigRules.ProblemTypes.Length ? ConfigRules.ProblemTypes[(int)problemType]
+        : throw new ArgumentOutOfRangeException(nameof(problemType));
 
     /// <summary>Parses HF's spelling (<c>regression</c>, <c>single_label_classification</c>, <c>multi_label_classification</c>).</summary>
     public static bool TryParseProblemType(string? name, out ProblemType problemType)
     {
-        foreach (var p in (ReadOnlySpan<ProblemType>)[ProblemType.Regression, ProblemType.SingleLabelClassification, ProblemType.MultiLabelClassification])
-        {
-            if (p.HfName() == name)
-            {
-                problemType = p;
-                return true;
-            }
-        }
-        problemType = default;
-        return false;
+        int i = name is null ? -1 : Array.IndexOf(ConfigRules.ProblemTypes, name);
+        problemType = (ProblemType)Math.Max(i, 0);
+        return i >= 0;
     }
 
     /// <summary>

@@ -39,6 +39,13 @@ public sealed partial class TextPipelines : IDisposable
         return Open(modelDirectory, hasPooler ? AlbertHead.Base : config.DefaultHead);
     }
 
+    /// <summary>
+    /// Pipelines for fill-mask over an HF model folder: its <c>AlbertForPreTraining</c> head when config.json names that
+    /// class, else <c>AlbertForMaskedLM</c> (the heads with masked-LM logits).
+    /// </summary>
+    public static TextPipelines OpenForFillMask(string modelDirectory) =>
+        Open(modelDirectory, AlbertConfig.Load(modelDirectory).DefaultHead is AlbertHead.PreTraining ? AlbertHead.PreTraining : AlbertHead.MaskedLM);
+
     /// <summary>Disposes the backend when these pipelines opened it (<see cref="Open"/>); a backend passed in stays the caller's.</summary>
     public void Dispose()
     {
