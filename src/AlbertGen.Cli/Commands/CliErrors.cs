@@ -40,7 +40,7 @@ internal static class CliErrors
     }
 
     static bool IsUserError(Exception e) =>
-        e is AlbertConfigException or AlbertInputException or AlbertWeightException or SafeTensorsException or CheckpointException or TokenizerException
+        e is AlbertConfigException or AlbertInputException or AlbertWeightException or SafeTensorsException or CheckpointException or TokenizerException or Conversion.OnnxException
             or FileNotFoundException or DirectoryNotFoundException or PathTooLongException or ArgumentException or InvalidDataException;
 
     /// <summary>The message on one line: line breaks, tabs and other control characters written as escapes (<c>\n</c>, <c>\u001B</c>).</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AlbertGen.Checkpoints;
 using AlbertGen.Config;
+using AlbertGen.Conversion;
 using AlbertGen.Model;
 using AlbertGen.SafeTensors;
 using AlbertGen.Tokenization;
@@ -10,21 +11,33 @@ namespace AlbertGen.Cli.Commands;
 /// <summary>
 /// <c>albertgen convert --model DIR --out DIR</c>: an HF model folder with <c>model.safetensors</c> from one with
 /// <c>pytorch_model.bin</c> (or <c>model.safetensors</c>): every float tensor under its own name as float32, written
-/// atomically; the config and tokenizer files copied.
+/// atomically; the config and tokenizer files copied. Given a BERT-family model (an HF folder with <c>model_type</c> bert,
+/// an ONNX graph exported from PyTorch, or a folder with one), writes the ALBERT folder of the same function
+/// (<see cref="BertToAlbert"/>, docs/decisions.md D31).
 /// </summary>
 internal static class ConvertCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "model folder: config.json + pytorch_model.bin (or model.safetensors)", Required = true };
+        var model = new Option<string>("--from", "--model") { Description = "model: an ALBERT folder (config.json + pytorch_model.bin or model.safetensors), a BERT folder (model_type bert), or a BERT .onnx graph (or a folder with one)", Required = true };
         var outDir = new Option<string>("--out") { Description = "output folder: config.json, model.safetensors (float32) and the tokenizer files", Required = true };
-        var cmd = new Command("convert", "Write a model folder's weights as model.safetensors (e.g. from pytorch_model.bin)") { model, outDir };
+        var cmd = new Command("convert", "Write a model folder's weights as model.safetensors (e.g. from pytorch_model.bin); a BERT model (HF folder or .onnx) as the ALBERT of the same function") { model, outDir };
         cmd.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(model)!, r.GetValue(outDir)!)));
         return cmd;
     }
 
     static int Run(string dir, string outDir)
     {
+        if (BertToAlbert.IsBertSource(dir))
+        {
+            var r = BertToAlbert.Convert(dir, outDir);
+            var c = r.Config;
+            Console.WriteLine($"{r.Source}: BERT ({c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads, vocab {c.VocabSize}) → "
+                + $"{c.Architectures[0]}: wrote {r.TensorCount} tensors ({r.Floats * 4 / 1048576.0:F1} MiB float32) to {Path.Combine(outDir, CheckpointFiles.SafeTensorsName)}"
+                + (r.CopiedFiles.Count > 0 ? $"; copied {string.Join(", ", r.CopiedFiles)}" : "")
+                + (r.LeftOut.Count > 0 ? $"; left out: {string.Join(", ", r.LeftOut)}" : ""));
+            return 0;
+        }
         var config = AlbertConfig.Load(dir);
         string weights = CheckpointFiles.Find(dir);
         // the file must fit its config (every tensor the default head needs, right shapes) before anything is written

@@ -26,9 +26,14 @@ public sealed class WordPieceVocab
     {
         try
         {
-            // HF load_vocab: token = line.rstrip("\n")
+            // HF load_vocab: reader.readlines() in text mode (universal newlines: "\r\n", "\r" and "\n" end a line),
+            // token = line.rstrip("\n"). A UTF-8 byte order mark is dropped (docs/decisions.md D32).
             string text = File.ReadAllText(path, System.Text.Encoding.UTF8);
-            var lines = text.Split('\n');
+            if (text.Length > 0 && text[0] == '\uFEFF')
+            {
+                text = text[1..];
+            }
+            var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n');
             int n = lines.Length;
             if (n > 0 && lines[^1].Length == 0)
             {
