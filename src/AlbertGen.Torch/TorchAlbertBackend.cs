@@ -47,7 +47,7 @@ public sealed class TorchAlbertBackend : IAlbertBackend
         config.ValidateFor(head);
         var dev = TorchRuntime.ParseDevice(device);
         using var ckpt = AlbertCheckpoint.Open(config, weightsPath, head);
-        var model = new AlbertForHead(config, head);
+        var model = new AlbertForHead(config, head, ckpt.HasPooler);
         try
         {
             TorchWeights.Load(model, ckpt);

@@ -73,7 +73,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
                 EvictPrefix(ckpt, AlbertWeightNames.LayerPrefix(g, j)); // packed: drop the mapped copy at once (peak RSS)
             }
         }
-        if (head.HasPooler())
+        if (ckpt.HasPooler)
         {
             _pooler = PackedMatrix.FromLinearWeight(ckpt.Get(b + "pooler.weight").Span, h, h);
             _poolerBias = ckpt.GetPinnedCopy(b + "pooler.bias");

@@ -17,8 +17,9 @@ public sealed class AlbertCheckpoint : IDisposable
     readonly ITensorFile _file;
     readonly Dictionary<string, TensorEntry> _resolved;
 
-    AlbertCheckpoint(ITensorFile file, Dictionary<string, TensorEntry> resolved, AlbertConfig config, AlbertHead head, IReadOnlyList<WeightSpec> specs)
+    AlbertCheckpoint(ITensorFile file, Dictionary<string, TensorEntry> resolved, AlbertConfig config, AlbertHead head, IReadOnlyList<WeightSpec> specs, bool hasPooler)
     {
+        HasPooler = hasPooler;
         _file = file;
         _resolved = resolved;
         Config = config;
@@ -33,6 +34,13 @@ public sealed class AlbertCheckpoint : IDisposable
 
     /// <summary>The head the tensors were checked for.</summary>
     public AlbertHead Head { get; }
+
+    /// <summary>
+    /// Whether the pooler is loaded: true for the heads HF builds with one, except a bare <c>AlbertModel</c> (head
+    /// base) whose file has neither <c>albert.pooler.weight</c> nor <c>albert.pooler.bias</c> (encoder-only exports,
+    /// sentence-transformers models): that loads without it and gives no <c>pooler_output</c> (docs/decisions.md D32).
+    /// </summary>
+    public bool HasPooler { get; }
 
     /// <summary>The tensors this config and head need, in dataflow order (HF names).</summary>
     public IReadOnlyList<WeightSpec> Specs { get; }
@@ -51,7 +59,14 @@ public sealed class AlbertCheckpoint : IDisposable
         var file = CheckpointFiles.Open(path);
         try
         {
-            var specs = AlbertWeightNames.For(config, head);
+            IReadOnlyList<WeightSpec> specs = AlbertWeightNames.For(config, head);
+            string poolerWeight = AlbertWeightNames.BasePrefix + "pooler.weight", poolerBias = AlbertWeightNames.BasePrefix + "pooler.bias";
+            bool hasPooler = head.HasPooler();
+            if (head == AlbertHead.Base && !TryFind(file, poolerWeight, out _) && !TryFind(file, poolerBias, out _))
+            {
+                hasPooler = false;
+                specs = specs.Where(s => s.Name != poolerWeight && s.Name != poolerBias).ToArray();
+            }
             var problems = new List<string>();
             var resolved = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
             foreach (var spec in specs)
@@ -75,7 +90,7 @@ public sealed class AlbertCheckpoint : IDisposable
             }
             if (problems.Count > 0)
                 throw new AlbertWeightException(path, problems);
-            return new AlbertCheckpoint(file, resolved, config, head, specs);
+            return new AlbertCheckpoint(file, resolved, config, head, specs, hasPooler);
         }
         catch
         {

@@ -5,7 +5,7 @@ namespace AlbertGen.Tasks.Embeddings;
 
 /// <summary>
 /// ALBERT sentence embeddings as a Microsoft.Extensions.AI <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> (the
-/// interface Semantic Kernel and the vector-store abstractions take): <see cref="TextPipelines.Embed"/> (length-sorted
+/// interface Semantic Kernel and the vector-store abstractions take): <see cref="TextPipelines.Embed(IReadOnlyList{string}, bool, CancellationToken)"/> (length-sorted
 /// batches under the pipelines' token budget), mean or [CLS] pooling, optionally L2-normalised. Thread-safe as the
 /// backend is (the CPU engine serialises forwards).
 /// </summary>

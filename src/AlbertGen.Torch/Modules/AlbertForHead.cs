@@ -24,11 +24,13 @@ public sealed class AlbertForHead : nn.Module
     readonly Linear? qa_outputs;             // (num_labels = 2, H)
 #pragma warning restore IDE1006
 
-    public AlbertForHead(AlbertConfig config, AlbertHead head) : base(head.HfClassName())
+    /// <param name="withPooler">build the pooler (default: when HF builds this class with one); false for a bare
+    /// <c>AlbertModel</c> checkpoint without pooler weights (<see cref="AlbertCheckpoint.HasPooler"/>)</param>
+    public AlbertForHead(AlbertConfig config, AlbertHead head, bool? withPooler = null) : base(head.HfClassName())
     {
         Config = config;
         Head = head;
-        albert = new AlbertModel(config, head.HasPooler());
+        albert = new AlbertModel(config, withPooler ?? head.HasPooler());
         switch (head)
         {
             case AlbertHead.PreTraining:
