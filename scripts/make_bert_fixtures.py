@@ -178,7 +178,96 @@ def main():
     with open(os.path.join(st, "1_Pooling", "config.json"), "w") as fh:
         json.dump({"word_embedding_dimension": H, "pooling_mode_cls_token": False, "pooling_mode_mean_tokens": True,
                    "pooling_mode_max_tokens": False, "pooling_mode_mean_sqrt_len_tokens": False}, fh, indent=2)
-    print("wrote", tiny, "and", st)
+    write_onnx(os.path.join(ROOT, "tests", "fixtures", "bert-onnx"), ids, mask, types)
+    print("wrote", tiny, st, "and bert-onnx")
+
+
+def write_onnx(out, ids, mask, types):
+    """The same BERT as a torch module with HF's parameter names, exported by torch.onnx.export (opset 14: LayerNorm
+    decomposed, Linear as MatMul on an unnamed transposed weight + Add of the named bias, the pooler as Gemm), as
+    optimum and sentence-transformers-sharp exports look. Its outputs are checked against the numpy forward here."""
+    import torch
+    from torch import nn
+
+    class Emb(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.word_embeddings = nn.Embedding(V, H)
+            self.position_embeddings = nn.Embedding(P, H)
+            self.token_type_embeddings = nn.Embedding(T, H)
+            self.LayerNorm = nn.LayerNorm(H, eps=EPS)
+
+    class SelfAtt(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.query, self.key, self.value = nn.Linear(H, H), nn.Linear(H, H), nn.Linear(H, H)
+
+    class Dense(nn.Module):
+        def __init__(self, i, o, ln):
+            super().__init__()
+            self.dense = nn.Linear(i, o)
+            if ln:
+                self.LayerNorm = nn.LayerNorm(o, eps=EPS)
+
+    class Att(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.self = SelfAtt()
+            self.output = Dense(H, H, True)
+
+    class Layer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attention = Att()
+            self.intermediate = Dense(H, FF, False)
+            self.output = Dense(FF, H, True)
+
+    class Enc(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = nn.ModuleList([Layer() for _ in range(L)])
+
+    class Bert(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embeddings = Emb()
+            self.encoder = Enc()
+            self.pooler = Dense(H, H, False)
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            B, S = input_ids.shape
+            e = self.embeddings
+            pos = torch.arange(S, dtype=torch.long).unsqueeze(0)
+            x = e.LayerNorm(e.word_embeddings(input_ids) + e.token_type_embeddings(token_type_ids) + e.position_embeddings(pos))
+            ext = (1.0 - attention_mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+            d = H // NH
+            for layer in self.encoder.layer:
+                a = layer.attention
+
+                def heads(t):
+                    return t.view(B, S, NH, d).permute(0, 2, 1, 3)
+
+                q, k, v = heads(a.self.query(x)), heads(a.self.key(x)), heads(a.self.value(x))
+                p = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d) + ext, dim=-1)
+                ctx = (p @ v).permute(0, 2, 1, 3).reshape(B, S, H)
+                att = a.output.LayerNorm(a.output.dense(ctx) + x)
+                inter = torch.nn.functional.gelu(layer.intermediate.dense(att))
+                x = layer.output.LayerNorm(layer.output.dense(inter) + att)
+            return x, torch.tanh(self.pooler.dense(x[:, 0]))
+
+    m = Bert().eval()
+    m.load_state_dict({k: torch.from_numpy(v) for k, v in W.items()})
+    args = tuple(torch.tensor(a, dtype=torch.long) for a in (ids, mask, types))
+    with torch.no_grad():
+        hidden, pooled = m(*args)
+    ref, ref_pooled = bert_forward(ids, mask, types)
+    assert np.abs(hidden.numpy() - ref).max() < 1e-4 and np.abs(pooled.numpy() - ref_pooled).max() < 1e-4
+    os.makedirs(out, exist_ok=True)
+    dyn = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"}, "token_type_ids": {0: "batch", 1: "seq"}}
+    torch.onnx.export(m, args, os.path.join(out, "model.onnx"), input_names=["input_ids", "attention_mask", "token_type_ids"],
+                      output_names=["last_hidden_state", "pooler_output"], dynamic_axes=dyn, opset_version=14, do_constant_folding=True)
+    with open(os.path.join(out, "vocab.txt"), "w", newline="\n") as fh:
+        fh.write("".join(t + "\n" for t in VOCAB))
 
 
 if __name__ == "__main__":
