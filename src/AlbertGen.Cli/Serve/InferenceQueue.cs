@@ -107,7 +107,8 @@ internal sealed class InferenceQueue
         {
             Array results = live[0].Kind switch
             {
-                InferenceKind.Embed => _models.Embeddings!.Embed(texts, meanPooling: true),
+                // pooling, truncation and prompt from the folder; normalisation is the route's (per request)
+                InferenceKind.Embed => _models.Embeddings!.Embed(texts, _models.EmbeddingSettings with { Normalize = false }),
                 InferenceKind.Classify => _models.Classifier!.Classify(texts),
                 InferenceKind.FillMask => _models.FillMask!.FillMask(texts, live.Max(r => r.TopK)),
                 _ => throw new InvalidOperationException($"unknown kind {live[0].Kind}"),

@@ -48,12 +48,15 @@ internal sealed class ServeHandlers(ServeModels models, InferenceQueue queue, Se
         return context.Response.WriteAsync(queue.Metrics.Render(), context.RequestAborted);
     }
 
-    /// <summary>POST /embed <c>{"inputs": "text" | [...], "normalize": false}</c> → <c>[[float, …], …]</c> (mean pooling).</summary>
+    /// <summary>
+    /// POST /embed <c>{"inputs": "text" | [...], "normalize": bool}</c> → <c>[[float, …], …]</c>: pooling as the model
+    /// folder's sentence-transformers modules say (else mean); <c>normalize</c> defaults to whether they normalise.
+    /// </summary>
     public async Task Embed(HttpContext context)
     {
         var body = await RequestBody.ReadAsync(context);
         var texts = RequestBody.Texts(body, "inputs", options.MaxInputs);
-        bool normalize = RequestBody.Bool(body, "normalize", false);
+        bool normalize = RequestBody.Bool(body, "normalize", models.EmbeddingSettings.Normalize);
         var pipelines = Available(models.Embeddings, models.EmbeddingsMissing);
         var request = new InferenceRequest(InferenceKind.Embed, texts, Tokens(pipelines, texts, requireMask: false), 0, context.RequestAborted);
         if (!await SubmitAsync(context, request)) return;
@@ -76,6 +79,7 @@ internal sealed class ServeHandlers(ServeModels models, InferenceQueue queue, Se
         var request = new InferenceRequest(InferenceKind.Embed, texts, tokens, 0, context.RequestAborted);
         if (!await SubmitAsync(context, request)) return;
         var vectors = request.Embeddings;
+        if (models.EmbeddingSettings.Normalize) foreach (var v in vectors) TaskMath.NormalizeL2(v);
         var data = new OpenAiEmbedding[vectors.Length];
         for (int i = 0; i < vectors.Length; i++) data[i] = new OpenAiEmbedding("embedding", vectors[i], i);
         var response = new OpenAiEmbeddingsResponse("list", data, models.EmbeddingsId, new OpenAiUsage(tokens, tokens));

@@ -1,5 +1,6 @@
 using AlbertGen.Cli.Commands;
 using AlbertGen.Config;
+using AlbertGen.Tasks.Embeddings;
 using AlbertGen.Tasks.Pipelines;
 
 namespace AlbertGen.Cli.Serve;
@@ -12,6 +13,9 @@ namespace AlbertGen.Cli.Serve;
 internal sealed class ServeModels : IDisposable
 {
     public TextPipelines? Embeddings { get; private init; }
+
+    /// <summary>The embedding model folder's sentence-transformers settings (pooling, normalize, max_seq_length, prompt), or mean pooling (docs/decisions.md D32).</summary>
+    public SentenceTransformersConfig EmbeddingSettings { get; private init; } = new();
     public TextPipelines? FillMask { get; private init; }
     public TextPipelines? Classifier { get; private init; }
     public string EmbeddingsId { get; private init; } = "";
@@ -26,9 +30,11 @@ internal sealed class ServeModels : IDisposable
         var owners = new List<TextPipelines>();
         TextPipelines? embeddings = null, fillMask = null, classifier = null;
         string? embeddingsMissing = null, fillMaskMissing = null, classifierMissing = null;
+        var embeddingSettings = new SentenceTransformersConfig();
         string? modelDir = Resolve(options.Model, FillMaskCommand.DefaultModel, ref embeddingsMissing);
         if (modelDir is not null)
         {
+            embeddingSettings = SentenceTransformersConfig.Load(modelDir) ?? embeddingSettings;
             embeddings = Budgeted(TextPipelines.OpenForEmbeddings(modelDir), options, owners);
             try
             {
@@ -50,6 +56,7 @@ internal sealed class ServeModels : IDisposable
         {
             _owners = owners,
             Embeddings = embeddings,
+            EmbeddingSettings = embeddingSettings,
             FillMask = fillMask,
             Classifier = classifier,
             EmbeddingsId = modelDir is null ? "" : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))),

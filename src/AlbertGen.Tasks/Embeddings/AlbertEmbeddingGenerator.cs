@@ -21,17 +21,44 @@ public sealed class AlbertEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     /// <param name="modelId">the id reported in metadata and on each embedding (default: the config's source name)</param>
     /// <param name="ownsPipelines">dispose <paramref name="pipelines"/> (and the engine it opened) with this generator</param>
     public AlbertEmbeddingGenerator(TextPipelines pipelines, bool meanPooling = true, bool normalize = false, string? modelId = null, bool ownsPipelines = false)
+        : this(pipelines, new SentenceTransformersConfig { Pooling = meanPooling ? EmbeddingPooling.Mean : EmbeddingPooling.Cls, Normalize = normalize }, modelId, ownsPipelines)
+    {
+    }
+
+    /// <summary>
+    /// A generator with sentence-transformers settings (pooling mean / cls / max, normalisation, <c>max_seq_length</c>,
+    /// default prompt): <see cref="SentenceTransformersConfig.Load"/> reads them from a model folder (docs/decisions.md D32).
+    /// </summary>
+    public AlbertEmbeddingGenerator(TextPipelines pipelines, SentenceTransformersConfig settings, string? modelId = null, bool ownsPipelines = false)
     {
         ArgumentNullException.ThrowIfNull(pipelines);
+        ArgumentNullException.ThrowIfNull(settings);
         _pipelines = pipelines;
         _ownsPipelines = ownsPipelines;
-        MeanPooling = meanPooling;
-        Normalize = normalize;
+        Settings = settings;
+        MeanPooling = settings.Pooling == EmbeddingPooling.Mean;
+        Normalize = settings.Normalize;
         _metadata = new EmbeddingGeneratorMetadata("albertgen", providerUri: null, modelId ?? pipelines.Backend.Config.SourceName,
             pipelines.Backend.Config.HiddenSize);
     }
 
-    /// <summary>Mean pooling (true) or the [CLS] token's hidden state (false).</summary>
+    /// <summary>
+    /// A generator over the model folder <paramref name="modelDirectory"/> (CPU engine, disposed with the generator) whose
+    /// defaults are the folder's sentence-transformers modules when it has them (pooling, Normalize, max_seq_length,
+    /// default prompt), else mean pooling without normalisation; <paramref name="pooling"/> and <paramref name="normalize"/> override them.
+    /// </summary>
+    public static AlbertEmbeddingGenerator Open(string modelDirectory, EmbeddingPooling? pooling = null, bool? normalize = null, string? modelId = null)
+    {
+        var settings = SentenceTransformersConfig.Load(modelDirectory) ?? new SentenceTransformersConfig();
+        if (pooling is { } p) settings = settings with { Pooling = p };
+        if (normalize is { } n) settings = settings with { Normalize = n };
+        return new AlbertEmbeddingGenerator(TextPipelines.OpenForEmbeddings(modelDirectory), settings, modelId, ownsPipelines: true);
+    }
+
+    /// <summary>The pooling, normalisation, truncation and prompt this generator applies.</summary>
+    public SentenceTransformersConfig Settings { get; }
+
+    /// <summary>Mean pooling (true) or another mode (<see cref="Settings"/>).</summary>
     public bool MeanPooling { get; }
 
     /// <summary>Whether vectors are L2-normalised.</summary>
@@ -45,7 +72,7 @@ public sealed class AlbertEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         var texts = values as IReadOnlyList<string> ?? values.ToArray();
         if (options?.Dimensions is int d && d != _metadata.DefaultModelDimensions)
             throw new ArgumentException($"this model's embeddings have {_metadata.DefaultModelDimensions} dimensions, {d} were requested", nameof(options));
-        var vectors = await _pipelines.EmbedAsync(texts, MeanPooling, cancellationToken).ConfigureAwait(false);
+        var vectors = await Task.Run(() => _pipelines.Embed(texts, Settings with { Normalize = false }, cancellationToken), cancellationToken).ConfigureAwait(false);
         var created = DateTimeOffset.UtcNow;
         var result = new GeneratedEmbeddings<Embedding<float>>(vectors.Length);
         long tokens = 0;
