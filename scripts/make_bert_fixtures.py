@@ -1,14 +1,14 @@
 #!/usr/bin/python3
 """Fixtures for the BERT → ALBERT converter and the sentence-transformers folder (docs/decisions.md D31, D32).
 
-tests/fixtures/bert-tiny: a tiny random BERT as HF writes BertModel (config.json model_type bert, model.safetensors
+tests/fixtures/bert/tiny: a tiny random BERT as HF writes BertModel (config.json model_type bert, model.safetensors
 with BERT names, a vocab.txt with CRLF line ends and a UTF-8 BOM, as some publishers ship it), inputs.json, and
 expected.safetensors: last_hidden_state and pooler_output computed by the BERT forward below (numpy, float64), written
 from HF's modeling_bert.py (BertEmbeddings, BertSelfAttention, BertSelfOutput, BertIntermediate, BertOutput,
 BertPooler), NOT through the ALBERT reference: the converter's claim is that the ALBERT of the converted folder
 computes what this BERT computes.
 
-tests/fixtures/st-folder: the same weights as a sentence-transformers folder (modules.json, 1_Pooling/config.json,
+tests/fixtures/bert/st-folder: the same weights as a sentence-transformers folder (modules.json, 1_Pooling/config.json,
 2_Normalize, sentence_bert_config.json) and expected sentence embeddings of a few texts for cls / mean / max pooling
 (normalized, truncated to max_seq_length), pooled by numpy from this BERT's hidden states as sentence-transformers'
 Pooling module does; the token ids come from the vocabulary by a whitespace split the texts are chosen for.
@@ -136,7 +136,7 @@ def ids_of(text):
 
 
 def main():
-    tiny = os.path.join(ROOT, "tests", "fixtures", "bert-tiny")
+    tiny = os.path.join(ROOT, "tests", "fixtures", "bert", "tiny")
     write_bert_folder(tiny, vocab_crlf_bom=True)
     ids = [[3, 6, 7, 8, 9, 4, 12, 13, 14, 15, 4], [3, 16, 17, 18, 19, 4, 0, 0, 0, 0, 0]]
     mask = [[1] * 11, [1] * 6 + [0] * 5]
@@ -147,7 +147,7 @@ def main():
     safetensors_io.save_file({"last_hidden_state": hidden.astype(np.float32), "pooler_output": pooled.astype(np.float32)},
                              os.path.join(tiny, "expected.safetensors"))
 
-    st = os.path.join(ROOT, "tests", "fixtures", "st-folder")
+    st = os.path.join(ROOT, "tests", "fixtures", "bert", "st-folder")
     write_bert_folder(st, vocab_crlf_bom=False)
     max_seq = 8
     with open(os.path.join(st, "modules.json"), "w") as fh:
@@ -178,7 +178,7 @@ def main():
     with open(os.path.join(st, "1_Pooling", "config.json"), "w") as fh:
         json.dump({"word_embedding_dimension": H, "pooling_mode_cls_token": False, "pooling_mode_mean_tokens": True,
                    "pooling_mode_max_tokens": False, "pooling_mode_mean_sqrt_len_tokens": False}, fh, indent=2)
-    write_onnx(os.path.join(ROOT, "tests", "fixtures", "bert-onnx"), ids, mask, types)
+    write_onnx(os.path.join(ROOT, "tests", "fixtures", "bert", "onnx"), ids, mask, types)
     print("wrote", tiny, st, "and bert-onnx")
 
 

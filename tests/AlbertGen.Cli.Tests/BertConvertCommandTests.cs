@@ -35,17 +35,17 @@ public sealed class BertConvertCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("bert-tiny", null)]
-    [InlineData("bert-onnx", "model.onnx")]
-    [InlineData("bert-onnx", null)]
+    [InlineData("bert/tiny", null)]
+    [InlineData("bert/onnx", "model.onnx")]
+    [InlineData("bert/onnx", null)]
     public void Converted_bert_runs_as_the_bert_forward(string fixture, string? file)
     {
         string outDir = Convert(file is null ? Cli.Fixture(fixture) : Path.Combine(Cli.Fixture(fixture), file));
         string output = Path.Combine(_tmp, "out.safetensors");
-        var r = Cli.Run("run", "--model", outDir, "--inputs", Path.Combine(Cli.Fixture("bert-tiny"), "inputs.json"), "--output", output);
+        var r = Cli.Run("run", "--model", outDir, "--inputs", Path.Combine(Cli.Fixture("bert/tiny"), "inputs.json"), "--output", output);
         Assert.True(r.ExitCode == 0, r.Stderr);
         using var actual = SafeTensorsFile.Open(output);
-        using var expected = SafeTensorsFile.Open(Path.Combine(Cli.Fixture("bert-tiny"), "expected.safetensors"));
+        using var expected = SafeTensorsFile.Open(Path.Combine(Cli.Fixture("bert/tiny"), "expected.safetensors"));
         foreach (var name in (string[])["last_hidden_state", "pooler_output"])
         {
             double err = RelativeError(actual.ReadFloat32Array(name), expected.ReadFloat32Array(name));
@@ -56,9 +56,9 @@ public sealed class BertConvertCommandTests : IDisposable
     [Fact]
     public void Embed_defaults_to_the_sentence_transformers_modules_and_options_override()
     {
-        string outDir = Convert(Cli.Fixture("st-folder"));
-        var texts = JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path.Combine(Cli.Fixture("st-folder"), "texts.json")))!;
-        using var expected = SafeTensorsFile.Open(Path.Combine(Cli.Fixture("st-folder"), "expected_embeddings.safetensors"));
+        string outDir = Convert(Cli.Fixture("bert/st-folder"));
+        var texts = JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path.Combine(Cli.Fixture("bert/st-folder"), "texts.json")))!;
+        using var expected = SafeTensorsFile.Open(Path.Combine(Cli.Fixture("bert/st-folder"), "expected_embeddings.safetensors"));
         foreach (var (args, mode) in new[] { (Array.Empty<string>(), "mean"), (["--pooling", "cls"], "cls"), (["--pooling", "max"], "max") })
         {
             var r = Cli.Run(["embed", "--model", outDir, .. args, .. texts]);
@@ -84,7 +84,7 @@ public sealed class BertConvertCommandTests : IDisposable
     public void Corrupt_onnx_exits_2_with_one_line()
     {
         string bad = Path.Combine(_tmp, "model.onnx");
-        File.WriteAllBytes(bad, File.ReadAllBytes(Path.Combine(Cli.Fixture("bert-onnx"), "model.onnx")).AsSpan(0, 5000).ToArray());
+        File.WriteAllBytes(bad, File.ReadAllBytes(Path.Combine(Cli.Fixture("bert/onnx"), "model.onnx")).AsSpan(0, 5000).ToArray());
         var r = Cli.Run("convert", "--from", bad, "--out", Path.Combine(_tmp, "out"));
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("truncated ONNX model", r.Stderr);

@@ -17,7 +17,7 @@ public sealed class BertConversionTests
     static AlbertOutput RunConverted(string dir, AlbertHead? head = null)
     {
         using var model = CpuAlbertModel.Load(dir, head);
-        return model.Forward(AlbertBatch.Load(Path.Combine(Fixtures.Dir("bert-tiny"), "inputs.json")));
+        return model.Forward(AlbertBatch.Load(Path.Combine(Fixtures.Dir("bert/tiny"), "inputs.json")));
     }
 
     [Fact]
@@ -25,9 +25,9 @@ public sealed class BertConversionTests
     {
         using var tmp = new TempDir();
         string outDir = tmp.File("albert");
-        var r = BertToAlbert.Convert(Fixtures.Dir("bert-tiny"), outDir);
+        var r = BertToAlbert.Convert(Fixtures.Dir("bert/tiny"), outDir);
         Assert.Empty(r.LeftOut);
-        Fixtures.AssertMatches(RunConverted(outDir), Path.Combine(Fixtures.Dir("bert-tiny"), "expected.safetensors"));
+        Fixtures.AssertMatches(RunConverted(outDir), Path.Combine(Fixtures.Dir("bert/tiny"), "expected.safetensors"));
     }
 
     [Fact]
@@ -35,14 +35,14 @@ public sealed class BertConversionTests
     {
         using var tmp = new TempDir();
         string outDir = tmp.File("albert");
-        var r = BertToAlbert.Convert(Path.Combine(Fixtures.Dir("bert-onnx"), "model.onnx"), outDir);
+        var r = BertToAlbert.Convert(Path.Combine(Fixtures.Dir("bert/onnx"), "model.onnx"), outDir);
         Assert.Empty(r.LeftOut);
         Assert.Contains("vocab.txt", r.CopiedFiles);
         // sizes, heads, epsilon and activation read from the graph alone (no config.json beside it)
         var c = AlbertConfig.Load(outDir);
         Assert.Equal((32, 32, 2, 2, 1, 4, 37, 40, 64, 2), (c.HiddenSize, c.EmbeddingSize, c.NumHiddenLayers, c.NumHiddenGroups, c.InnerGroupNum, c.NumAttentionHeads, c.IntermediateSize, c.VocabSize, c.MaxPositionEmbeddings, c.TypeVocabSize));
         Assert.Equal(("gelu", 1e-12f), (c.HiddenAct, c.LayerNormEps));
-        Fixtures.AssertMatches(RunConverted(outDir), Path.Combine(Fixtures.Dir("bert-tiny"), "expected.safetensors"));
+        Fixtures.AssertMatches(RunConverted(outDir), Path.Combine(Fixtures.Dir("bert/tiny"), "expected.safetensors"));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class BertConversionTests
     {
         using var tmp = new TempDir();
         string outDir = tmp.File("albert");
-        BertToAlbert.Convert(Fixtures.Dir("bert-tiny"), outDir);
+        BertToAlbert.Convert(Fixtures.Dir("bert/tiny"), outDir);
         string json = File.ReadAllText(Path.Combine(outDir, "config.json"));
         Assert.Contains("\"model_type\": \"albert\"", json, StringComparison.Ordinal);
         Assert.Contains("\"AlbertModel\"", json, StringComparison.Ordinal);
@@ -69,7 +69,7 @@ public sealed class BertConversionTests
     {
         // BertForMaskedLM-style names (bert. prefix) and TF-era LayerNorm.gamma/beta, as HF renames them on load
         using var tmp = new TempDir();
-        string src = tmp.CopyFixture("bert-tiny");
+        string src = tmp.CopyFixture("bert/tiny");
         RewriteWeights(src, name =>
         {
             string n = "bert." + name;
@@ -78,20 +78,20 @@ public sealed class BertConversionTests
         });
         string outDir = tmp.File("albert");
         BertToAlbert.Convert(src, outDir);
-        Fixtures.AssertMatches(RunConverted(outDir), Path.Combine(Fixtures.Dir("bert-tiny"), "expected.safetensors"));
+        Fixtures.AssertMatches(RunConverted(outDir), Path.Combine(Fixtures.Dir("bert/tiny"), "expected.safetensors"));
     }
 
     [Fact]
     public void PoolerlessBertLoadsWithoutPoolerOutput()
     {
         using var tmp = new TempDir();
-        string src = tmp.CopyFixture("bert-tiny");
+        string src = tmp.CopyFixture("bert/tiny");
         RewriteWeights(src, name => name.StartsWith("pooler.", StringComparison.Ordinal) ? null : name);
         string outDir = tmp.File("albert");
         BertToAlbert.Convert(src, outDir);
         var output = RunConverted(outDir);
         Assert.Null(output.PoolerOutput);
-        using var expected = SafeTensorsFile.Open(Path.Combine(Fixtures.Dir("bert-tiny"), "expected.safetensors"));
+        using var expected = SafeTensorsFile.Open(Path.Combine(Fixtures.Dir("bert/tiny"), "expected.safetensors"));
         double err = Fixtures.RelativeError(output.LastHiddenState!.Data, expected.ReadFloat32Array("last_hidden_state"));
         Assert.True(err <= 1e-5, $"last_hidden_state relative error {err:E2}");
         Assert.DoesNotContain(output.Named(), kv => kv.Key == "pooler_output" && kv.Value is not null);
@@ -136,7 +136,7 @@ public sealed class BertConversionTests
     public void CrlfBomVocabLoadsAsHfReadsIt()
     {
         // bert-tiny's vocab.txt is written with a UTF-8 BOM and CRLF line ends; ids are line numbers as in HF load_vocab
-        var tok = AlbertTokenizer.FromModelDirectory(Fixtures.Dir("bert-tiny"));
+        var tok = AlbertTokenizer.FromModelDirectory(Fixtures.Dir("bert/tiny"));
         Assert.Equal(40, tok.VocabSize);
         Assert.Equal([3, 6, 7, 8, 9, 4], tok.Encode("The sea was calm").Ids);
         Assert.Equal([3, 2, 4], tok.Encode("zebra").Ids); // [UNK] found: id 2
@@ -166,7 +166,7 @@ public sealed class BertConversionTests
     public void RelativePositionBertIsRefused()
     {
         using var tmp = new TempDir();
-        string src = tmp.CopyFixture("bert-tiny");
+        string src = tmp.CopyFixture("bert/tiny");
         string cfg = Path.Combine(src, "config.json");
         File.WriteAllText(cfg, File.ReadAllText(cfg).Replace("\"absolute\"", "\"relative_key\"", StringComparison.Ordinal));
         var e = Assert.Throws<AlbertConfigException>(() => BertToAlbert.Convert(src, tmp.File("out")));

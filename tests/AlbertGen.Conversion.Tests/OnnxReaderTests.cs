@@ -5,7 +5,7 @@ namespace AlbertGen.Conversion.Tests;
 /// <summary>The ONNX protobuf reader on malformed input: every case one <see cref="OnnxException"/> naming the problem, never a crash, hang or garbage.</summary>
 public sealed class OnnxReaderTests
 {
-    static byte[] Model => File.ReadAllBytes(Path.Combine(Fixtures.Dir("bert-onnx"), "model.onnx"));
+    static byte[] Model => File.ReadAllBytes(Path.Combine(Fixtures.Dir("bert/onnx"), "model.onnx"));
 
     [Fact]
     public void ReadsTheExportedGraph()

@@ -7,7 +7,7 @@ using AlbertGen.Tests;
 namespace AlbertGen.Conversion.Tests;
 
 /// <summary>
-/// A sentence-transformers folder (tests/fixtures/st-folder: the tiny BERT with modules.json, 1_Pooling, 2_Normalize,
+/// A sentence-transformers folder (tests/fixtures/bert/st-folder: the tiny BERT with modules.json, 1_Pooling, 2_Normalize,
 /// sentence_bert_config.json max_seq_length 8) converted and embedded with its own settings; expected vectors pooled by
 /// numpy from the independent BERT forward (scripts/make_bert_fixtures.py), for each pooling mode.
 /// </summary>
@@ -21,7 +21,7 @@ public sealed class SentenceTransformersFolderTests
     {
         using var tmp = new TempDir();
         string outDir = tmp.File("albert");
-        var r = BertToAlbert.Convert(Fixtures.Dir("st-folder"), outDir);
+        var r = BertToAlbert.Convert(Fixtures.Dir("bert/st-folder"), outDir);
         Assert.Contains("modules.json", r.CopiedFiles);
         Assert.Contains("1_Pooling/config.json", r.CopiedFiles);
         WritePooling(outDir, mode);
@@ -30,10 +30,10 @@ public sealed class SentenceTransformersFolderTests
         Assert.Equal(8, settings.MaxSeqLength);
         Assert.Equal(mode switch { "cls" => EmbeddingPooling.Cls, "max" => EmbeddingPooling.Max, _ => EmbeddingPooling.Mean }, settings.Pooling);
 
-        var texts = JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path.Combine(Fixtures.Dir("st-folder"), "texts.json")))!;
+        var texts = JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path.Combine(Fixtures.Dir("bert/st-folder"), "texts.json")))!;
         using var pipelines = TextPipelines.OpenForEmbeddings(outDir);
         var vectors = pipelines.Embed(texts, settings);
-        using var expected = SafeTensorsFile.Open(Path.Combine(Fixtures.Dir("st-folder"), "expected_embeddings.safetensors"));
+        using var expected = SafeTensorsFile.Open(Path.Combine(Fixtures.Dir("bert/st-folder"), "expected_embeddings.safetensors"));
         var want = expected.ReadFloat32Array(mode);
         for (int i = 0; i < texts.Length; i++)
         {
@@ -48,19 +48,19 @@ public sealed class SentenceTransformersFolderTests
         // the third text has 12 tokens: without max_seq_length 8 its vector differs from the expected one
         using var tmp = new TempDir();
         string outDir = tmp.File("albert");
-        BertToAlbert.Convert(Fixtures.Dir("st-folder"), outDir);
+        BertToAlbert.Convert(Fixtures.Dir("bert/st-folder"), outDir);
         var settings = SentenceTransformersConfig.Load(outDir)! with { MaxSeqLength = null };
-        var texts = JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path.Combine(Fixtures.Dir("st-folder"), "texts.json")))!;
+        var texts = JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path.Combine(Fixtures.Dir("bert/st-folder"), "texts.json")))!;
         using var pipelines = TextPipelines.OpenForEmbeddings(outDir);
         var v = pipelines.Embed(texts, settings);
-        using var expected = SafeTensorsFile.Open(Path.Combine(Fixtures.Dir("st-folder"), "expected_embeddings.safetensors"));
+        using var expected = SafeTensorsFile.Open(Path.Combine(Fixtures.Dir("bert/st-folder"), "expected_embeddings.safetensors"));
         var want = expected.ReadFloat32Array("mean");
         Assert.True(Fixtures.RelativeError(v[0], want.AsSpan(0, 32)) <= 1e-5);
         Assert.True(Fixtures.RelativeError(v[2], want.AsSpan(64, 32)) > 1e-3);
     }
 
     [Fact]
-    public void PlainFolderHasNoSettings() => Assert.Null(SentenceTransformersConfig.Load(Fixtures.Dir("bert-tiny")));
+    public void PlainFolderHasNoSettings() => Assert.Null(SentenceTransformersConfig.Load(Fixtures.Dir("bert/tiny")));
 
     [Fact]
     public void PromptsAndLowerCaseAreRead()
