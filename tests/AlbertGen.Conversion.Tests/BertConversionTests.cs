@@ -46,6 +46,22 @@ public sealed class BertConversionTests
     }
 
     [Fact]
+    public void OptimumStyleFolderUsesItsConfigWithTheGraph()
+    {
+        // model.onnx + config.json (model_type bert) and no HF weights file, as optimum exports
+        using var tmp = new TempDir();
+        string src = tmp.File("optimum");
+        Directory.CreateDirectory(src);
+        File.Copy(Path.Combine(Fixtures.Dir("bert/onnx"), "model.onnx"), Path.Combine(src, "model.onnx"));
+        File.Copy(Path.Combine(Fixtures.Dir("bert/tiny"), "config.json"), Path.Combine(src, "config.json"));
+        Assert.True(BertToAlbert.IsBertSource(src));
+        var r = BertToAlbert.Convert(src, tmp.File("albert"));
+        Assert.EndsWith("model.onnx", r.Source, StringComparison.Ordinal);
+        Fixtures.AssertMatches(RunConverted(tmp.File("albert")), Path.Combine(Fixtures.Dir("bert/tiny"), "expected.safetensors"));
+        Assert.False(BertToAlbert.IsBertSource(Fixtures.Dir("tiny"))); // an ALBERT folder is not a BERT source
+    }
+
+    [Fact]
     public void ConvertedFolderIsAPlainAlbertFolder()
     {
         using var tmp = new TempDir();

@@ -34,7 +34,17 @@ public static class BertToAlbert
     {
         if (File.Exists(path)) return path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
         if (!Directory.Exists(path)) return false;
-        return ReadModelType(Path.Combine(path, "config.json")) is "bert" || FindOnnx(path) is not null;
+        string? type = ReadModelType(Path.Combine(path, "config.json"));
+        return type is "bert" || (type is null && FindOnnx(path) is not null);
+    }
+
+    /// <summary>The .onnx graph to read for <paramref name="from"/>: the file itself, or a folder's graph when it has no HF weights file.</summary>
+    static string? OnnxSource(string from)
+    {
+        if (File.Exists(from)) return from;
+        if (!Directory.Exists(from)) return null;
+        bool hfWeights = File.Exists(Path.Combine(from, CheckpointFiles.SafeTensorsName)) || File.Exists(Path.Combine(from, CheckpointFiles.PyTorchBinName));
+        return hfWeights ? null : FindOnnx(from);
     }
 
     /// <summary>Converts <paramref name="from"/> (a BERT HF folder, an .onnx file or a folder with one) into <paramref name="outDir"/>.</summary>
@@ -45,7 +55,8 @@ public static class BertToAlbert
         Dictionary<string, (int[] Shape, float[] Data)> bert;
         string source;
         var leftOut = new List<string>();
-        string? onnxPath = File.Exists(from) ? from : Directory.Exists(from) && ReadModelType(Path.Combine(from, "config.json")) is not "bert" ? FindOnnx(from) : null;
+        // an HF folder's own weights win over a graph beside them (optimum's exports hold only model.onnx + config.json)
+        string? onnxPath = OnnxSource(from);
         if (onnxPath is not null)
         {
             if (!onnxPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
