@@ -5,5 +5,14 @@ namespace AlbertGen.Bench;
 public static class Program
 {
     // dotnet run -c Release --project bench/AlbertGen.Bench -- --filter '*Gemm*'
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    // dotnet run -c Release --project bench/AlbertGen.Bench -- padding-free   (PaddingFreeRun: SST-2 dev, padded vs packed)
+    public static void Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "padding-free")
+        {
+            PaddingFreeRun.Run(args[1..]);
+            return;
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

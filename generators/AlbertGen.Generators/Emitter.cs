@@ -341,6 +341,9 @@ internal static class Emitter
         w.Summary("The untyped forward of <see cref=\"" + ModelNs + ".IAlbertBackend\"/>: all outputs of <see cref=\"Head\"/>.");
         w.Line("public " + ModelNs + ".AlbertOutput Forward(" + AlbertBatch + " batch) => _engine.Forward(batch);");
         w.Line();
+        w.Summary("The padding-free forward of <see cref=\"" + ModelNs + ".IAlbertBackend\"/>: sequences packed without padding, per-token outputs packed.");
+        w.Line("public " + ModelNs + ".AlbertOutput ForwardPacked(" + ModelNs + ".AlbertPackedBatch batch) => _engine.ForwardPacked(batch);");
+        w.Line();
         w.Summary("Releases the engine and the memory mapping.");
         w.Line("public void Dispose() => _engine.Dispose();");
         w.Line();

@@ -6,7 +6,10 @@ namespace AlbertGen.Tasks;
 /// <summary>One multiple-choice question to encode: the context (or prompt), an optional question, the choices.</summary>
 public readonly record struct ChoiceQuestion(string Context, string? Question, IReadOnlyList<string> Choices);
 
-/// <summary>Turns encodings (one per sequence) into the engine's <see cref="AlbertBatch"/>, padded on the right to the longest.</summary>
+/// <summary>
+/// Turns encodings (one per sequence) into the engine's inputs: an <see cref="AlbertBatch"/> padded on the right to the
+/// longest, or an <see cref="AlbertPackedBatch"/> of the real tokens only (padding-free forwards, D33).
+/// </summary>
 public static class EncodedBatch
 {
     /// <summary>
@@ -28,6 +31,43 @@ public static class EncodedBatch
             encodings[i].TokenTypeIds.CopyTo(types, i * seq);
         }
         return new AlbertBatch(encodings.Count, seq, ids, mask, types, numChoices);
+    }
+
+    /// <summary>
+    /// The encodings' real tokens packed one after another (no padding): each encoding's attended tokens, which for the
+    /// unpadded encodings the pipelines make (<see cref="PaddingStrategy.DoNotPad"/>) are all of them; an encoding the
+    /// tokenizer padded contributes the tokens before its padding. A mask with a hole (0 then 1) or no attended token is an
+    /// <see cref="AlbertInputException"/> naming the encoding.
+    /// </summary>
+    public static AlbertPackedBatch Packed(IReadOnlyList<AlbertEncoding> encodings, int numChoices = 0)
+    {
+        if (encodings.Count == 0) throw new ArgumentException("no encodings", nameof(encodings));
+        var starts = new int[encodings.Count + 1];
+        for (int i = 0; i < encodings.Count; i++)
+            starts[i + 1] = checked(starts[i] + RealLength(encodings[i], i));
+        var ids = new int[starts[^1]];
+        var types = new int[ids.Length];
+        for (int i = 0; i < encodings.Count; i++)
+        {
+            int n = starts[i + 1] - starts[i];
+            encodings[i].Ids.AsSpan(0, n).CopyTo(ids.AsSpan(starts[i]));
+            encodings[i].TokenTypeIds.AsSpan(0, n).CopyTo(types.AsSpan(starts[i]));
+        }
+        return new AlbertPackedBatch(ids, starts, types, numChoices);
+    }
+
+    /// <summary>Tokens before the encoding's right padding.</summary>
+    static int RealLength(AlbertEncoding encoding, int index)
+    {
+        var mask = encoding.AttentionMask;
+        int n = 0;
+        while (n < mask.Length && mask[n] != 0) n++;
+        for (int p = n + 1; p < mask.Length; p++)
+        {
+            if (mask[p] != 0)
+                throw new AlbertInputException($"encoding {index} is not right-padded (attention_mask 0 at position {n}, then 1 at position {p}): it has no padding-free form");
+        }
+        return n > 0 ? n : throw new AlbertInputException($"encoding {index} has no attended token (empty, or all padding)");
     }
 
     /// <summary>

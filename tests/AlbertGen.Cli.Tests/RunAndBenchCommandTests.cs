@@ -44,6 +44,54 @@ public class RunAndBenchCommandTests
         }
     }
 
+    [Theory]
+    [InlineData("tokcls")]
+    [InlineData("seqcls-single")]
+    public void Run_padding_free_writes_the_real_positions_of_the_reference_packed(string fixture)
+    {
+        string dir = Cli.Fixture(fixture);
+        string work = Path.Combine(Path.GetTempPath(), $"albertgen-cli-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
+        try
+        {
+            // the fixture's inputs without labels (a padding-free forward computes no loss)
+            using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "inputs.json"))))
+            {
+                var kept = doc.RootElement.EnumerateObject().Where(p => p.Name != "labels").ToDictionary(p => p.Name, p => p.Value.Clone());
+                File.WriteAllText(Path.Combine(work, "inputs.json"), JsonSerializer.Serialize(kept));
+            }
+            var mask = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "inputs.json"))).RootElement.GetProperty("attention_mask")
+                .EnumerateArray().Select(row => row.EnumerateArray().Select(x => x.GetInt32()).ToArray()).ToArray();
+            string output = Path.Combine(work, "out.safetensors");
+            var r = Cli.Run("run", "--model", dir, "--inputs", Path.Combine(work, "inputs.json"), "--output", output, "--padding-free");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var actual = SafeTensorsFile.Open(output);
+            using var expected = SafeTensorsFile.Open(Path.Combine(dir, "expected.safetensors"));
+            var lengths = mask.Select(row => row.Sum()).ToArray();
+            var starts = new[] { 0 }.Concat(lengths.Select((_, i) => lengths.Take(i + 1).Sum())).ToArray();
+            Assert.Equal(string.Join(",", starts), actual.Metadata["sequence_starts"]);
+            var hidden = expected.ReadFloat32Array("last_hidden_state");
+            int seq = mask[0].Length, h = hidden.Length / (mask.Length * seq);
+            var real = Enumerable.Range(0, mask.Length).SelectMany(row => hidden.Skip(row * seq * h).Take(lengths[row] * h)).ToArray();
+            Assert.Equal([lengths.Sum(), h], actual.GetEntry("last_hidden_state").Shape);
+            Assert.True(RelativeError(actual.ReadFloat32Array("last_hidden_state"), real) <= 1e-5);
+            Assert.DoesNotContain(actual.Tensors, t => t.Name == "loss");
+
+            // labels, or a mask with a hole, are refused with the reason
+            var withLabels = Cli.Run("run", "--model", dir, "--inputs", Path.Combine(dir, "inputs.json"), "--output", output + "2", "--padding-free");
+            Assert.Equal(2, withLabels.ExitCode);
+            Assert.Contains("--padding-free computes no losses", withLabels.Stderr);
+            File.WriteAllText(Path.Combine(work, "hole.json"), """{"input_ids": [[2, 5, 3]], "attention_mask": [[1, 0, 1]]}""");
+            var hole = Cli.Run("run", "--model", dir, "--inputs", Path.Combine(work, "hole.json"), "--output", output + "3", "--padding-free");
+            Assert.Equal(2, hole.ExitCode);
+            Assert.Contains("attention_mask row 0 is not right padding", hole.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     [Fact]
     public void Run_with_out_of_vocabulary_ids_fails_with_a_clear_message()
     {

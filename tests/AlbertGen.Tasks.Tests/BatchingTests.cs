@@ -25,16 +25,25 @@ public class BatchingTests
         .Select(i => string.Join(' ', Enumerable.Repeat(i % 3 == 0 ? "the quiet harbour lights" : "a ship", 1 + (23 - i) % 7)) + (i % 2 == 0 ? "." : " sailed on"))
         .ToArray();
 
-    /// <summary>Records the shape of every forward of the engine it wraps.</summary>
+    /// <summary>Records the shape of every forward of the engine it wraps (padded: rows × seq; packed: sequences × longest, and its tokens).</summary>
     sealed class CountingBackend(IAlbertBackend inner) : IAlbertBackend
     {
         public List<(int Rows, int Seq)> Batches { get; } = [];
+        public int PaddedForwards { get; private set; }
+        public long PackedTokens { get; private set; }
         public AlbertConfig Config => inner.Config;
         public AlbertHead Head => inner.Head;
         public AlbertOutput Forward(AlbertBatch batch)
         {
+            PaddedForwards++;
             Batches.Add((batch.Rows, batch.SequenceLength));
             return inner.Forward(batch);
+        }
+        public AlbertOutput ForwardPacked(AlbertPackedBatch batch)
+        {
+            Batches.Add((batch.Sequences, batch.MaxLength));
+            PackedTokens += batch.Tokens;
+            return inner.ForwardPacked(batch);
         }
         public void Dispose() => inner.Dispose();
     }
@@ -58,6 +67,29 @@ public class BatchingTests
         for (int i = 0; i < Texts.Length; i++)
             Assert.True(Fixtures.RelativeError(vectors[i], single.Embed([Texts[i]])[0]) <= 1e-5, $"text {i}");
         single.Backend.Dispose();
+    }
+
+    [Fact]
+    public void Every_pipeline_forward_is_padding_free_and_equals_the_padded_forward()
+    {
+        var (pipelines, counter) = Open(Mlm, AlbertHead.MaskedLM, maxBatchTokens: 64);
+        using var b = counter;
+        var packed = pipelines.Embed(Texts);
+        Assert.Equal(0, counter.PaddedForwards);
+        var tok = pipelines.Tokenizer;
+        Assert.Equal(Texts.Sum(t => (long)tok.Encode(t).Length), counter.PackedTokens);
+        // the padded forward of each text (HF semantics: pad, mask, mean over attended tokens) gives the same vectors
+        for (int i = 0; i < Texts.Length; i += 3)
+        {
+            var enc = tok.Encode(Texts[i]);
+            var two = EncodedBatch.From([enc, tok.Encode(Texts[0] + " " + Texts[1])], tok.PadTokenId);
+            var hidden = counter.Forward(two).LastHiddenState!.Data;
+            int h = counter.Config.HiddenSize;
+            var mean = new float[h];
+            for (int p = 0; p < enc.Length; p++)
+                for (int d = 0; d < h; d++) mean[d] += hidden[p * h + d] / enc.Length;
+            Assert.True(Fixtures.RelativeError(packed[i], mean) <= 1e-5, $"text {i}");
+        }
     }
 
     [Fact]

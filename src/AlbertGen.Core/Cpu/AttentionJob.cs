@@ -5,38 +5,39 @@ namespace AlbertGen.Cpu;
 /// <summary>
 /// Scaled dot-product attention for one (sequence, head) per task, reading Q, K, V from the fused QKV rows
 /// (row stride 3H: [query | key | value]) and writing the head's slice of the context rows (stride H).
-/// Keys run over [0, keyLength): positions past the last attended key are skipped entirely, masked keys inside
-/// that range get −∞ (HF adds finfo.min, which gives exactly zero weight once a real key exists). A sequence with
-/// no attended key gets uniform weights over all positions, as HF's finfo.min mask yields. Every query row is
-/// computed (HF returns hidden states for padded positions too). Both products use the packed GEMM kernel:
-/// Kₕ is packed as the right operand of Qₕ·Kₕᵀ and Vₕ as the right operand of P·Vₕ, in per-worker scratch.
+/// A sequence is a run of rows of the token buffers (<see cref="CpuWorkspace.SequenceStart"/>,
+/// <see cref="CpuWorkspace.QueryCount"/> rows): seq rows of a padded batch, or one sequence's real tokens of a packed
+/// one (D33), which attend to each other with no mask. Keys run over [0, keyLength): positions past the last attended
+/// key are skipped entirely, masked keys inside that range get −∞ (HF adds finfo.min, which gives exactly zero weight
+/// once a real key exists). A sequence with no attended key gets uniform weights over all positions, as HF's finfo.min
+/// mask yields. Every query row is computed (HF returns hidden states for padded positions too). Both products use the
+/// packed GEMM kernel: Kₕ is packed as the right operand of Qₕ·Kₕᵀ and Vₕ as the right operand of P·Vₕ, in per-worker scratch.
 /// </summary>
 internal sealed unsafe class AttentionJob : IParallelJob
 {
     float* _qkv, _context;
-    int _seq, _hidden, _heads, _headSize;
+    int _hidden, _heads, _headSize;
     int[]? _mask;
-    int[] _keyLength = [];
-    bool[] _anyValid = [];
     CpuWorkspace? _ws;
 
-    public void Run(ParallelRunner runner, CpuWorkspace ws, float* qkv, float* context, int sequences, int seq, int hidden, int heads,
-        int[]? mask, int[] keyLength, bool[] anyValid)
+    /// <param name="mask">a padded batch's attention_mask, indexed by token row (null: every key attended).</param>
+    public void Run(ParallelRunner runner, CpuWorkspace ws, float* qkv, float* context, int sequences, int hidden, int heads, int[]? mask)
     {
-        _ws = ws; _qkv = qkv; _context = context; _seq = seq; _hidden = hidden; _heads = heads; _headSize = hidden / heads;
-        _mask = mask; _keyLength = keyLength; _anyValid = anyValid;
+        _ws = ws; _qkv = qkv; _context = context; _hidden = hidden; _heads = heads; _headSize = hidden / heads;
+        _mask = mask;
         runner.For(sequences * heads, this);
         _ws = null;
     }
 
     public void Execute(int index, int worker)
     {
+        var ws = _ws!;
         int s = index / _heads, h = index % _heads;
-        int seq = _seq, d = _headSize, ld = 3 * _hidden;
-        int keys = _keyLength[s];
-        bool anyValid = _anyValid[s];
-        var scratch = _ws!.AttentionScratch(worker);
-        float* rows = _qkv + (long)s * seq * ld;
+        int d = _headSize, ld = 3 * _hidden;
+        int start = ws.SequenceStart[s], queries = ws.QueryCount[s], keys = ws.KeyLength[s];
+        bool anyValid = ws.AnyValid[s];
+        var scratch = ws.AttentionScratch(worker);
+        float* rows = _qkv + (long)start * ld;
         float* q = rows + h * d, k = rows + _hidden + h * d, v = rows + 2 * _hidden + h * d;
 
         int keyPanels = (keys + Gemm.NR - 1) / Gemm.NR;
@@ -44,13 +45,12 @@ internal sealed unsafe class AttentionJob : IParallelJob
         fixed (float* packedV = scratch.PackedValues)
         fixed (float* scores = scratch.Scores)
         {
-            // scores (seq × keys) = Qₕ · Kₕᵀ
+            // scores (queries × keys) = Qₕ · Kₕᵀ
             PackedMatrix.PackTransposed(new ReadOnlySpan<float>(k, (keys - 1) * ld + d), ld, keys, d, new Span<float>(packedK, keyPanels * Gemm.NR * d));
-            Gemm.Run(q, ld, seq, packedK, keys, d, scores, keys, 0, keyPanels);
+            Gemm.Run(q, ld, queries, packedK, keys, d, scores, keys, 0, keyPanels);
 
             float scale = 1f / MathF.Sqrt(d);
-            int maskBase = s * seq;
-            for (int i = 0; i < seq; i++)
+            for (int i = 0; i < queries; i++)
             {
                 var row = new Span<float>(scores + (long)i * keys, keys);
                 if (!anyValid)
@@ -64,17 +64,17 @@ internal sealed unsafe class AttentionJob : IParallelJob
                     {
                         for (int j = 0; j < keys; j++)
                         {
-                            if (_mask[maskBase + j] == 0) row[j] = float.NegativeInfinity;
+                            if (_mask[start + j] == 0) row[j] = float.NegativeInfinity;
                         }
                     }
                 }
                 NormKernels.Softmax(row);
             }
 
-            // context (seq × d) = P · Vₕ
+            // context (queries × d) = P · Vₕ
             int valuePanels = (d + Gemm.NR - 1) / Gemm.NR;
             PackedMatrix.PackRowMajor(new ReadOnlySpan<float>(v, (keys - 1) * ld + d), ld, keys, d, new Span<float>(packedV, valuePanels * Gemm.NR * keys));
-            Gemm.Run(scores, keys, seq, packedV, d, keys, _context + (long)s * seq * _hidden + h * d, _hidden, 0, valuePanels);
+            Gemm.Run(scores, keys, queries, packedV, d, keys, _context + (long)start * _hidden + h * d, _hidden, 0, valuePanels);
         }
     }
 }

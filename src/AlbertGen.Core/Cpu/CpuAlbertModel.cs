@@ -15,6 +15,11 @@ namespace AlbertGen.Cpu;
 /// <c>int(i / (num_hidden_layers / num_hidden_groups))</c>, inner_group_num sub-layers each) → pooler → head → loss.
 /// </para>
 /// <para>
+/// Two layouts: <see cref="Forward"/> takes a padded batch (rows × seq, HF's outputs at every position, losses), and
+/// <see cref="ForwardPacked"/> sequences packed without padding (D33): the same numbers at the real positions, with
+/// no work spent on padding. The task pipelines use the packed one.
+/// </para>
+/// <para>
 /// Thread safety: the weights are immutable; forwards are serialised on one lock because they share the
 /// workspace and the worker pool (which already use every core).
 /// </para>
@@ -195,76 +200,112 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         }
     }
 
+    /// <summary>
+    /// The padding-free forward (D33): the sequences' real tokens packed together through embeddings, every GEMM,
+    /// LayerNorm and activation (<c>[tokens, H]</c>), attention per sequence over its own tokens. Per-token outputs are
+    /// packed (<c>[tokens, …]</c>), per-sequence ones one row per sequence; no losses. Equals <see cref="Forward"/> on
+    /// the right-padded batch at every real position (≤ 1e-5 relative); the token budget (<see cref="MaxTokens"/>)
+    /// counts the packed tokens.
+    /// </summary>
+    public AlbertOutput ForwardPacked(AlbertPackedBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        batch.Validate(Config, Head);
+        if (batch.Tokens > MaxTokens)
+            throw new AlbertInputException($"the packed batch has {batch.Tokens} tokens in {batch.Sequences} sequences, more than this model's budget of {MaxTokens} tokens per forward (outputs within {MaxOutputElements} float32 elements); split it into smaller batches");
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return ForwardPackedLocked(batch);
+        }
+    }
+
     AlbertOutput ForwardLocked(AlbertBatch batch)
     {
-        var c = Config;
-        int rows = batch.Rows, seq = batch.SequenceLength, tokens = rows * seq, h = c.HiddenSize;
+        int rows = batch.Rows, seq = batch.SequenceLength, tokens = rows * seq;
         var ws = _workspace;
-        ws.Ensure(rows, seq);
-        Encode(batch);
+        ws.Ensure(tokens, rows, seq);
+        // each row is seq token rows; attention reads keys up to the last attended one, masked ones excluded
+        for (int r = 0; r < rows; r++)
+        {
+            int last = -1;
+            for (int p = seq - 1; p >= 0; p--)
+            {
+                if (batch.AttentionMaskAt(r, p) != 0) { last = p; break; }
+            }
+            ws.SequenceStart[r] = r * seq;
+            ws.QueryCount[r] = seq;
+            ws.AnyValid[r] = last >= 0;
+            ws.KeyLength[r] = last >= 0 ? last + 1 : seq;
+        }
+        Encode(rows, batch.InputIds, batch.TokenTypeIds, positions: null, seq, batch.AttentionMask);
+        var output = Heads(rows, tokens, [rows, seq], batch.NumChoices);
+        AddLosses(output, batch);
+        return output;
+    }
 
+    AlbertOutput ForwardPackedLocked(AlbertPackedBatch batch)
+    {
+        int sequences = batch.Sequences, tokens = batch.Tokens;
+        var ws = _workspace;
+        ws.Ensure(tokens, sequences, batch.MaxLength);
+        var positions = ws.Positions;
+        for (int s = 0; s < sequences; s++)
+        {
+            int start = batch.Start(s), length = batch.Length(s);
+            ws.SequenceStart[s] = start;
+            ws.QueryCount[s] = length;
+            ws.KeyLength[s] = length;
+            ws.AnyValid[s] = true;
+            for (int p = 0; p < length; p++) positions[start + p] = p;
+        }
+        Encode(sequences, batch.InputIds, batch.TokenTypeIds, positions, seq: 0, mask: null);
+        return Heads(sequences, tokens, [tokens], batch.NumChoices);
+    }
+
+    /// <summary>
+    /// The pooler and the head over the encoder's output in the workspace: <paramref name="sequences"/> sequences whose
+    /// first tokens are at <see cref="CpuWorkspace.SequenceStart"/>, <paramref name="tokens"/> token rows laid out as
+    /// <paramref name="tokenShape"/> ([rows, seq] padded, [tokens] packed) in the per-token outputs.
+    /// </summary>
+    AlbertOutput Heads(int sequences, int tokens, int[] tokenShape, int numChoices)
+    {
+        var c = Config;
+        int h = c.HiddenSize;
+        var ws = _workspace;
         var output = new AlbertOutput
         {
-            LastHiddenState = new FloatTensor([rows, seq, h], ws.Hidden.AsSpan(0, tokens * h).ToArray()),
+            LastHiddenState = new FloatTensor([.. tokenShape, h], ws.Hidden.AsSpan(0, tokens * h).ToArray()),
         };
         float* hidden = CpuWorkspace.Ptr(ws.Hidden);
         if (_pooler is not null)
         {
-            // pooler: tanh(dense(h[:, 0]))
+            // pooler: tanh(dense(h[:, 0])), the first token of each sequence
             float* first = CpuWorkspace.Ptr(ws.Context);
-            for (int r = 0; r < rows; r++)
-                new ReadOnlySpan<float>(hidden + (long)r * seq * h, h).CopyTo(new Span<float>(first + (long)r * h, h));
-            var pooled = new float[rows * h];
+            for (int s = 0; s < sequences; s++)
+                new ReadOnlySpan<float>(hidden + (long)ws.SequenceStart[s] * h, h).CopyTo(new Span<float>(first + (long)s * h, h));
+            var pooled = new float[sequences * h];
             fixed (float* pp = pooled)
             fixed (float* bias = _poolerBias)
-                _gemm.Run(_runner, first, h, rows, _pooler, pp, h, bias, activation: ActivationKind.Tanh);
-            output.PoolerOutput = new FloatTensor([rows, h], pooled);
+                _gemm.Run(_runner, first, h, sequences, _pooler, pp, h, bias, activation: ActivationKind.Tanh);
+            output.PoolerOutput = new FloatTensor([sequences, h], pooled);
         }
         switch (Head)
         {
             case AlbertHead.PreTraining:
-            {
-                var logits = PredictionScores(rows, seq);
-                var sop = Classify(output.PoolerOutput!.Data, rows);
-                output.PredictionLogits = logits;
-                output.SopLogits = sop;
-                if (batch.Labels is not null || batch.FloatLabels is not null)
-                {
-                    if (batch.SentenceOrderLabel is not null)
-                    {
-                        float mlm = AlbertLosses.CrossEntropy(logits.Data, tokens, c.VocabSize, IntLabels(batch, "labels"), "labels");
-                        float so = AlbertLosses.CrossEntropy(sop.Data, rows, c.NumLabels, batch.SentenceOrderLabel, "sentence_order_label");
-                        output.MlmLoss = FloatTensor.Scalar(mlm);
-                        output.SopLoss = FloatTensor.Scalar(so);
-                        output.Loss = FloatTensor.Scalar(mlm + so);
-                    }
-                }
+                output.PredictionLogits = PredictionScores(tokens, tokenShape);
+                output.SopLogits = Classify(output.PoolerOutput!.Data, sequences);
                 break;
-            }
             case AlbertHead.MaskedLM:
-            {
-                var logits = PredictionScores(rows, seq);
-                output.Logits = logits;
-                if (batch.Labels is not null || batch.FloatLabels is not null)
-                    output.Loss = FloatTensor.Scalar(AlbertLosses.CrossEntropy(logits.Data, tokens, c.VocabSize, IntLabels(batch, "labels"), "labels"));
+                output.Logits = PredictionScores(tokens, tokenShape);
                 break;
-            }
             case AlbertHead.SequenceClassification:
-            {
-                var logits = Classify(output.PoolerOutput!.Data, rows);
-                output.Logits = logits;
-                if (batch.Labels is not null || batch.FloatLabels is not null)
-                    output.Loss = FloatTensor.Scalar(SequenceClassificationLoss(logits, batch));
+                output.Logits = Classify(output.PoolerOutput!.Data, sequences);
                 break;
-            }
             case AlbertHead.TokenClassification:
-            {
-                var logits = Classify(ws.Hidden, tokens);
-                output.Logits = new FloatTensor([rows, seq, c.NumLabels], logits.Data);
-                if (batch.Labels is not null || batch.FloatLabels is not null)
-                    output.Loss = FloatTensor.Scalar(AlbertLosses.CrossEntropy(logits.Data, tokens, c.NumLabels, IntLabels(batch, "labels"), "labels"));
+                output.Logits = new FloatTensor([.. tokenShape, c.NumLabels], Classify(ws.Hidden, tokens).Data);
                 break;
-            }
             case AlbertHead.QuestionAnswering:
             {
                 var logits = Classify(ws.Hidden, tokens).Data; // (tokens, 2)
@@ -275,45 +316,67 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
                     start[t] = logits[2 * t];
                     end[t] = logits[2 * t + 1];
                 }
-                output.StartLogits = new FloatTensor([rows, seq], start);
-                output.EndLogits = new FloatTensor([rows, seq], end);
-                if (batch.StartPositions is not null && batch.EndPositions is not null)
-                    output.Loss = FloatTensor.Scalar(AlbertLosses.QuestionAnswering(start, end, rows, seq, batch.StartPositions, batch.EndPositions));
+                output.StartLogits = new FloatTensor(tokenShape, start);
+                output.EndLogits = new FloatTensor((int[])tokenShape.Clone(), end);
                 break;
             }
             case AlbertHead.MultipleChoice:
-            {
-                int choices = batch.NumChoices, n = batch.BatchSize;
-                var logits = new FloatTensor([n, choices], Classify(output.PoolerOutput!.Data, rows).Data);
-                output.Logits = logits;
-                if (batch.Labels is not null || batch.FloatLabels is not null)
-                    output.Loss = FloatTensor.Scalar(AlbertLosses.CrossEntropy(logits.Data, n, choices, IntLabels(batch, "labels"), "labels"));
+                output.Logits = new FloatTensor([sequences / numChoices, numChoices], Classify(output.PoolerOutput!.Data, sequences).Data);
                 break;
-            }
         }
         return output;
     }
 
-    /// <summary>Embeddings and the shared-layer encoder; leaves last_hidden_state in the workspace's Hidden buffer.</summary>
-    void Encode(AlbertBatch batch)
+    /// <summary>HF's losses when the (padded) batch carries labels.</summary>
+    void AddLosses(AlbertOutput output, AlbertBatch batch)
+    {
+        var c = Config;
+        int rows = batch.Rows, tokens = rows * batch.SequenceLength;
+        bool labels = batch.Labels is not null || batch.FloatLabels is not null;
+        switch (Head)
+        {
+            case AlbertHead.PreTraining when labels && batch.SentenceOrderLabel is not null:
+            {
+                float mlm = AlbertLosses.CrossEntropy(output.PredictionLogits!.Data, tokens, c.VocabSize, IntLabels(batch, "labels"), "labels");
+                float so = AlbertLosses.CrossEntropy(output.SopLogits!.Data, rows, c.NumLabels, batch.SentenceOrderLabel, "sentence_order_label");
+                output.MlmLoss = FloatTensor.Scalar(mlm);
+                output.SopLoss = FloatTensor.Scalar(so);
+                output.Loss = FloatTensor.Scalar(mlm + so);
+                break;
+            }
+            case AlbertHead.MaskedLM when labels:
+                output.Loss = FloatTensor.Scalar(AlbertLosses.CrossEntropy(output.Logits!.Data, tokens, c.VocabSize, IntLabels(batch, "labels"), "labels"));
+                break;
+            case AlbertHead.SequenceClassification when labels:
+                output.Loss = FloatTensor.Scalar(SequenceClassificationLoss(output.Logits!, batch));
+                break;
+            case AlbertHead.TokenClassification when labels:
+                output.Loss = FloatTensor.Scalar(AlbertLosses.CrossEntropy(output.Logits!.Data, tokens, c.NumLabels, IntLabels(batch, "labels"), "labels"));
+                break;
+            case AlbertHead.QuestionAnswering when batch.StartPositions is not null && batch.EndPositions is not null:
+                output.Loss = FloatTensor.Scalar(AlbertLosses.QuestionAnswering(output.StartLogits!.Data, output.EndLogits!.Data, rows, batch.SequenceLength,
+                    batch.StartPositions, batch.EndPositions));
+                break;
+            case AlbertHead.MultipleChoice when labels:
+                output.Loss = FloatTensor.Scalar(AlbertLosses.CrossEntropy(output.Logits!.Data, batch.BatchSize, batch.NumChoices, IntLabels(batch, "labels"), "labels"));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Embeddings and the shared-layer encoder over the token rows the workspace's per-sequence arrays describe; leaves
+    /// last_hidden_state in the workspace's Hidden buffer. Every GEMM, LayerNorm and activation runs over all token rows
+    /// at once; attention runs per (sequence, head).
+    /// </summary>
+    /// <param name="positions">position id per token (packed), or null for t mod <paramref name="seq"/> (padded).</param>
+    /// <param name="mask">a padded batch's attention_mask (null: all ones, and always null when packed).</param>
+    void Encode(int sequences, int[] inputIds, int[]? tokenTypeIds, int[]? positions, int seq, int[]? mask)
     {
         var c = Config;
         var ws = _workspace;
-        int rows = batch.Rows, seq = batch.SequenceLength, tokens = rows * seq;
+        int tokens = inputIds.Length;
         int e = c.EmbeddingSize, h = c.HiddenSize, f = c.IntermediateSize;
         float eps = c.LayerNormEps;
-
-        // attention extent per sequence: keys past the last attended position are never read
-        for (int r = 0; r < rows; r++)
-        {
-            int last = -1;
-            for (int p = seq - 1; p >= 0; p--)
-            {
-                if (batch.AttentionMaskAt(r, p) != 0) { last = p; break; }
-            }
-            ws.AnyValid[r] = last >= 0;
-            ws.KeyLength[r] = last >= 0 ? last + 1 : seq;
-        }
 
         float* emb = CpuWorkspace.Ptr(ws.Embeddings);
         float* x = CpuWorkspace.Ptr(ws.Hidden);
@@ -324,7 +387,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         float* mid = CpuWorkspace.Ptr(ws.Intermediate);
 
         _embedding.Run(_runner, _wordEmbeddings, _positionEmbeddings, _tokenTypeEmbeddings, _embeddingLayerNormWeight, _embeddingLayerNormBias,
-            eps, batch.InputIds, batch.TokenTypeIds, seq, e, emb);
+            eps, inputIds, tokenTypeIds, positions, seq, e, emb);
         fixed (float* mb = _mappingInBias)
             _gemm.Run(_runner, emb, e, tokens, _mappingIn, x, h, mb);
 
@@ -343,7 +406,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
                 {
                     // AlbertAttention: LayerNorm(x + dense(softmax(QKᵀ/√d + mask)·V))
                     _gemm.Run(_runner, x, h, tokens, w.QueryKeyValue, qkv, 3 * h, qkvBias);
-                    _attention.Run(_runner, ws, qkv, ctx, rows, seq, h, c.NumAttentionHeads, batch.AttentionMask, ws.KeyLength, ws.AnyValid);
+                    _attention.Run(_runner, ws, qkv, ctx, sequences, h, c.NumAttentionHeads, mask);
                     _gemm.Run(_runner, ctx, h, tokens, w.Dense, sum, h, denseBias, residual: x, ldr: h);
                     _layerNorm.Run(_runner, sum, att, tokens, h, attLnW, attLnB, eps);
                     // FFN: full_layer_layer_norm(attended + ffn_output(act(ffn(attended))))
@@ -355,12 +418,12 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         }
     }
 
-    /// <summary>AlbertMLMHead: decoder(LayerNorm(act(dense(h)))) + predictions.bias → (rows, seq, vocab).</summary>
-    FloatTensor PredictionScores(int rows, int seq)
+    /// <summary>AlbertMLMHead: decoder(LayerNorm(act(dense(h)))) + predictions.bias → (token shape…, vocab).</summary>
+    FloatTensor PredictionScores(int tokens, int[] tokenShape)
     {
         var c = Config;
         var ws = _workspace;
-        int tokens = rows * seq, e = c.EmbeddingSize, h = c.HiddenSize, v = c.VocabSize;
+        int e = c.EmbeddingSize, h = c.HiddenSize, v = c.VocabSize;
         float* hidden = CpuWorkspace.Ptr(ws.Hidden);
         float* mid = CpuWorkspace.Ptr(ws.Intermediate);
         var logits = new float[(long)tokens * v];
@@ -374,7 +437,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
             _layerNorm.Run(_runner, mid, mid, tokens, e, lw, lb, c.LayerNormEps);
             _gemm.Run(_runner, mid, e, tokens, _decoder!, outp, v, pb);
         }
-        return new FloatTensor([rows, seq, v], logits);
+        return new FloatTensor([.. tokenShape, v], logits);
     }
 
     /// <summary>The head's classifier (H → outputs) over <paramref name="count"/> rows of <paramref name="input"/>.</summary>

@@ -7,7 +7,7 @@ namespace AlbertGen.Cpu;
 /// <summary>
 /// Per-forward scratch, cut into named pinned buffers (llm.c's activation arena). Sized for a token count and a
 /// sequence length and grown only when a larger batch arrives, so steady-state forwards allocate nothing here.
-/// Shapes are per token row (tokens = sequences × seq).
+/// Shapes are per token row (tokens = sequences × seq for a padded batch, the real tokens of a packed one).
 /// </summary>
 internal sealed unsafe class CpuWorkspace
 {
@@ -30,13 +30,20 @@ internal sealed unsafe class CpuWorkspace
     public float[] Sum { get; private set; } = [];          // (tokens, H) — sublayer output + residual, before LayerNorm
     public float[] Attended { get; private set; } = [];     // (tokens, H) — attention block output
     public float[] Intermediate { get; private set; } = []; // (tokens, I) — act(ffn(x)); reused as (tokens, E) by the MLM head
+    // per sequence: where its rows start in the token buffers, how many rows it has there (padded: seq; packed: its
+    // length), how many keys attention reads, whether any key is attended
+    public int[] SequenceStart { get; private set; } = [];  // (sequences)
+    public int[] QueryCount { get; private set; } = [];     // (sequences)
     public int[] KeyLength { get; private set; } = [];      // (sequences)
     public bool[] AnyValid { get; private set; } = [];      // (sequences)
+    public int[] Positions { get; private set; } = [];      // (tokens) — position ids of a packed batch
 
-    /// <summary>Grows the buffers for <paramref name="sequences"/> × <paramref name="seq"/> tokens (sizes in 64-bit; the caller checks the token budget).</summary>
-    public void Ensure(int sequences, int seq)
+    /// <summary>
+    /// Grows the buffers for <paramref name="tokens"/> token rows in <paramref name="sequences"/> sequences of at most
+    /// <paramref name="longest"/> tokens (sizes in 64-bit; the caller checks the token budget).
+    /// </summary>
+    public void Ensure(long tokens, int sequences, int longest)
     {
-        long tokens = (long)sequences * seq;
         if (tokens > TokenCapacity)
         {
             var c = _config;
@@ -47,17 +54,20 @@ internal sealed unsafe class CpuWorkspace
             Sum = Pinned((long)tokens * c.HiddenSize);
             Attended = Pinned((long)tokens * c.HiddenSize);
             Intermediate = Pinned((long)tokens * Math.Max(c.IntermediateSize, c.EmbeddingSize));
+            Positions = new int[tokens];
             TokenCapacity = (int)tokens;
         }
         if (sequences > KeyLength.Length)
         {
+            SequenceStart = new int[sequences];
+            QueryCount = new int[sequences];
             KeyLength = new int[sequences];
             AnyValid = new bool[sequences];
         }
-        if (seq > SequenceCapacity)
+        if (longest > SequenceCapacity)
         {
             Array.Clear(_attention);
-            SequenceCapacity = seq;
+            SequenceCapacity = longest;
         }
     }
 

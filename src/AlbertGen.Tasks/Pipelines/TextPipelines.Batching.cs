@@ -7,8 +7,10 @@ namespace AlbertGen.Tasks.Pipelines;
 public sealed partial class TextPipelines
 {
     /// <summary>
-    /// The most padded tokens (rows × longest row) one forward takes: the pipelines sort a call's texts by length and cut
-    /// them into batches under this budget, so any number of texts runs in bounded memory and little padding. Default 2048.
+    /// The most tokens, counted as rows × longest row, one forward takes: the pipelines sort a call's texts by length and
+    /// cut them into batches under this budget, so any number of texts runs in bounded memory. The forwards are
+    /// padding-free (<see cref="IAlbertBackend.ForwardPacked"/>, D33): the engine computes only the real tokens, at most
+    /// this many. Default 2048.
     /// </summary>
     public int MaxBatchTokens
     {
@@ -37,14 +39,18 @@ public sealed partial class TextPipelines
     long _maxBatchOutputs = 1L << 24;
     int _streamWindow = 256;
 
-    /// <summary>One text's result from its row of a batch's output.</summary>
-    delegate T ReadRow<T>(int input, AlbertEncoding encoding, AlbertOutput output, int row, int sequenceLength);
+    /// <summary>
+    /// One text's result from a packed batch's output: <paramref name="sequence"/> is its row of per-sequence outputs,
+    /// <paramref name="firstToken"/> the row of its first token in per-token outputs (its encoding's length rows follow).
+    /// </summary>
+    delegate T ReadRow<T>(int input, AlbertEncoding encoding, AlbertOutput output, int sequence, int firstToken);
 
     /// <summary>
-    /// Runs <paramref name="encodings"/> (unpadded) through the backend in batches of similar lengths and returns each
-    /// input's result in input order. Texts are sorted by length (stable), and a batch grows while its padded size stays
-    /// within <see cref="MaxBatchTokens"/> and its per-token outputs (<paramref name="outputsPerToken"/> each) within
-    /// <see cref="MaxBatchOutputs"/>; a single text longer than the budget runs alone.
+    /// Runs <paramref name="encodings"/> (unpadded) through the backend's padding-free forward in batches of similar
+    /// lengths and returns each input's result in input order. Texts are sorted by length (stable), and a batch grows
+    /// while rows × longest stays within <see cref="MaxBatchTokens"/> and its per-token outputs
+    /// (<paramref name="outputsPerToken"/> each) within <see cref="MaxBatchOutputs"/>; a single text longer than the
+    /// budget runs alone.
     /// </summary>
     T[] Batched<T>(IReadOnlyList<AlbertEncoding> encodings, long outputsPerToken, ReadRow<T> read, CancellationToken cancellationToken = default)
     {
@@ -55,15 +61,16 @@ public sealed partial class TextPipelines
         for (int start = 0; start < order.Length;)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int end = start + 1, longest = encodings[order[start]].Length;
-            // sorted ascending: the candidate is the longest so far
+            int end = start + 1;
+            // sorted ascending: the candidate is the longest so far, so rows × longest is (count + 1) × its length
             while (end < order.Length && (long)(end - start + 1) * encodings[order[end]].Length <= tokenBudget)
-                longest = encodings[order[end++]].Length;
+                end++;
             batch.Clear();
             for (int k = start; k < end; k++) batch.Add(encodings[order[k]]);
-            var output = Backend.Forward(EncodedBatch.From(batch, Tokenizer.PadTokenId));
+            var packed = EncodedBatch.Packed(batch);
+            var output = Backend.ForwardPacked(packed);
             for (int k = start; k < end; k++)
-                results[order[k]] = read(order[k], encodings[order[k]], output, k - start, longest);
+                results[order[k]] = read(order[k], encodings[order[k]], output, k - start, packed.Start(k - start));
             start = end;
         }
         return results;

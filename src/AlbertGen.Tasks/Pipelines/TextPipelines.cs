@@ -18,7 +18,8 @@ public sealed record ChoiceScores(float[] Scores, int Best);
 /// The user-facing tasks over any backend (CPU engine, TorchSharp, a source-generated model) and a tokenizer, with
 /// HF pipeline semantics: fill-mask, text classification, sentence embeddings, extractive question answering, token
 /// classification; and multiple choice (no HF pipeline: AlbertForMultipleChoice's logits, softmax over the choices).
-/// Inputs longer than the model's <c>max_position_embeddings</c> are truncated (HF's <c>truncation=True</c>).
+/// Inputs longer than the model's <c>max_position_embeddings</c> are truncated (HF's <c>truncation=True</c>). Every
+/// forward is padding-free (<see cref="IAlbertBackend.ForwardPacked"/>, D33).
 /// </summary>
 public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenizer tokenizer)
 {
@@ -33,7 +34,7 @@ public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenize
             throw new InvalidOperationException($"fill-mask needs a masked-lm or pretraining model, this one is {Backend.Head.CliName()}");
         int vocab = Backend.Config.VocabSize, maskId = Tokenizer.MaskTokenId;
         var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength, padding: PaddingStrategy.DoNotPad);
-        return Batched(encodings, outputsPerToken: vocab, (i, enc, output, row, seq) =>
+        return Batched(encodings, outputsPerToken: vocab, (i, enc, output, row, first) =>
         {
             var logits = (output.PredictionLogits ?? output.Logits)!;
             var positions = Enumerable.Range(0, enc.Length).Where(p => enc.Ids[p] == maskId).ToArray();
@@ -41,7 +42,7 @@ public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenize
                 throw new AlbertInputException($"input {i + 1} has no {Tokenizer.MaskToken} token: \"{Truncate(texts[i])}\"");
             return positions.Select(p =>
             {
-                var scores = logits.Data.AsSpan((row * seq + p) * vocab, vocab);
+                var scores = logits.Data.AsSpan((first + p) * vocab, vocab);
                 return (IReadOnlyList<FillMaskCandidate>)TaskMath.TopK(scores, topK).Select(c =>
                 {
                     var ids = enc.Ids.ToArray();
@@ -59,7 +60,7 @@ public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenize
             throw new InvalidOperationException($"classify needs a sequence-classification model, this one is {Backend.Head.CliName()}");
         int labels = Backend.Config.NumLabels;
         var encodings = Tokenizer.EncodeBatch(texts, pairs, maxLength: MaxLength, padding: PaddingStrategy.DoNotPad);
-        return Batched(encodings, outputsPerToken: 0, (i, enc, output, row, seq) =>
+        return Batched(encodings, outputsPerToken: 0, (i, enc, output, row, first) =>
             TaskMath.ClassScores(output.Logits!.Data.AsSpan(row * labels, labels), Backend.Config.Id2Label, Backend.Config.ProblemType), cancellationToken);
     }
 
@@ -68,9 +69,9 @@ public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenize
     {
         int h = Backend.Config.HiddenSize;
         var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength, padding: PaddingStrategy.DoNotPad);
-        return Batched(encodings, outputsPerToken: h, (i, enc, output, row, seq) =>
+        return Batched(encodings, outputsPerToken: h, (i, enc, output, row, first) =>
         {
-            var rows = output.LastHiddenState!.Data.AsSpan(row * seq * h, enc.Length * h);
+            var rows = output.LastHiddenState!.Data.AsSpan(first * h, enc.Length * h);
             return meanPooling ? TaskMath.MeanPool(rows, enc.Length, h, enc.AttentionMask) : rows[..h].ToArray();
         }, cancellationToken);
     }
@@ -84,7 +85,7 @@ public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenize
         if (Backend.Head != AlbertHead.QuestionAnswering)
             throw new InvalidOperationException($"answer needs a question-answering model, this one is {Backend.Head.CliName()}");
         var enc = Tokenizer.Encode(question, context, maxLength: MaxLength, truncation: TruncationStrategy.OnlySecond);
-        var output = Backend.Forward(EncodedBatch.From([enc], Tokenizer.PadTokenId));
+        var output = Backend.ForwardPacked(EncodedBatch.Packed([enc]));
         var allowed = new bool[enc.Length];
         for (int p = 0; p < enc.Length; p++)
             allowed[p] = enc.TokenTypeIds[p] == 1 && enc.SpecialTokensMask[p] == 0;
@@ -128,14 +129,14 @@ public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenize
             throw new InvalidOperationException($"token classification needs a token-classification model, this one is {Backend.Head.CliName()}");
         int labels = Backend.Config.NumLabels, unk = Tokenizer.UnkTokenId;
         var encodings = Tokenizer.EncodeBatch(texts, maxLength: MaxLength, padding: PaddingStrategy.DoNotPad);
-        return Batched(encodings, outputsPerToken: labels, (i, enc, output, row, seq) =>
+        return Batched(encodings, outputsPerToken: labels, (i, enc, output, row, first) =>
         {
             var logits = output.Logits!.Data;
             var entities = new List<TokenEntity>();
             for (int p = 0; p < enc.Length; p++)
             {
                 if (enc.SpecialTokensMask[p] == 1) continue;
-                var probs = TaskMath.Softmax(logits.AsSpan((row * seq + p) * labels, labels));
+                var probs = TaskMath.Softmax(logits.AsSpan((first + p) * labels, labels));
                 int best = 0;
                 for (int k = 1; k < probs.Length; k++) if (probs[k] > probs[best]) best = k;
                 var (start, end) = enc.Offsets[p];
@@ -159,7 +160,7 @@ public sealed partial class TextPipelines(IAlbertBackend backend, AlbertTokenize
         if (Backend.Head != AlbertHead.MultipleChoice)
             throw new InvalidOperationException($"multiple choice needs a multiple-choice model, this one is {Backend.Head.CliName()}");
         var batch = EncodedBatch.Choices(Tokenizer, questions.Select(q => new ChoiceQuestion(q.Prompt, null, q.Choices)).ToList(), MaxLength);
-        var logits = Backend.Forward(batch).Logits!.Data;
+        var logits = Backend.ForwardPacked(AlbertPackedBatch.FromPadded(batch)).Logits!.Data;
         int k = batch.NumChoices;
         var results = new ChoiceScores[questions.Count];
         for (int i = 0; i < results.Length; i++)

@@ -235,6 +235,9 @@ namespace TestApp
         /// <summary>The untyped forward of <see cref="global::AlbertGen.Model.IAlbertBackend"/>: all outputs of <see cref="Head"/>.</summary>
         public global::AlbertGen.Model.AlbertOutput Forward(global::AlbertGen.Model.AlbertBatch batch) => _engine.Forward(batch);
 
+        /// <summary>The padding-free forward of <see cref="global::AlbertGen.Model.IAlbertBackend"/>: sequences packed without padding, per-token outputs packed.</summary>
+        public global::AlbertGen.Model.AlbertOutput ForwardPacked(global::AlbertGen.Model.AlbertPackedBatch batch) => _engine.ForwardPacked(batch);
+
         /// <summary>Releases the engine and the memory mapping.</summary>
         public void Dispose() => _engine.Dispose();
 
