@@ -225,7 +225,12 @@ public static class FuzzTargets
             }
         }
         lock (model)
+        {
             _ = model.Forward(batch);
+            // the padding-free forward (D33) on the same input, when its mask is right padding
+            if (AlbertPackedBatch.TryFromPadded(batch, out var packed, out _))
+                _ = model.ForwardPacked(packed!);
+        }
     }
 
     // ---- tokenizer folder: spiece.model, tokenizer_config.json, special_tokens_map.json --------------------------------
