@@ -26,5 +26,10 @@ for i in $(seq 1 40); do echo "The sea was calm on night $i. The ship moved slow
 if ! "$bin" eval --model src/AlbertGen.Cli/models/albert-default --corpus "$out/corpus.txt" --batches 2 --batch-size 4 --json | grep -q '"mlm_accuracy"'; then
   echo "AOT eval failed"; status=1
 fi
+# quantize (int8, D35): the built-in calibration text is an embedded resource; the int8 model must classify
+if ! "$bin" quantize --model src/AlbertGen.Cli/models/albert-default-sst2 --out "$out/int8" >/dev/null \
+  || ! echo "a gripping, funny film" | "$bin" classify --model "$out/int8" --json | grep -q '"label":"positive"'; then
+  echo "AOT quantize failed"; status=1
+fi
 "$bin" bench --model tests/fixtures/grouped --seq 16 --runs 3 --json | tail -1
 exit $status

@@ -14,6 +14,11 @@ if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
     --filter "FullyQualifiedName~KernelTests|FullyQualifiedName~GemmJobTests|FullyQualifiedName~GemmBoundsTests|FullyQualifiedName~GoldenFixtureTests|FullyQualifiedName~GoldenTinyTests" \
     --logger "trx;LogFileName=core-avx2.trx" --results-directory "$results" || status=$?
 fi
+# The int8 kernels (D35) with AVX2 disabled: the Vector128 kernel and the Vector128/scalar quantization and epilogue
+# paths must equal the int32 naive twin bit for bit too (the AVX2 run above forces each kernel, not those paths).
+DOTNET_EnableAVX2=0 dotnet test tests/AlbertGen.Core.Tests -c Release --no-build --nologo -v q \
+  --filter "FullyQualifiedName~GemmInt8Tests|FullyQualifiedName~Int8ModelTests" \
+  --logger "trx;LogFileName=core-int8-noavx2.trx" --results-directory "$results" || status=$?
 passed=0; failed=0; skipped=0; files=0
 shopt -s nullglob
 for f in "$results"/*.trx; do

@@ -21,6 +21,7 @@ public static class Program
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
+        root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
 #if ALBERTGEN_TRAINING

@@ -44,6 +44,11 @@ public sealed class AlbertConfig
     public IReadOnlyList<string> Id2Label { get; init; } = DefaultLabels(AlbertDefaults.NumLabels);
     /// <summary>Where this config came from (file path), for error messages.</summary>
     public string SourceName { get; init; } = "config.json";
+    /// <summary>
+    /// <c>quantization_config.quant_method</c>: <c>"albertgen-int8"</c> for a model written by <c>albertgen quantize</c>
+    /// (docs/quantization.md), null for a float checkpoint. Any other method is refused when the config is read.
+    /// </summary>
+    public string? QuantizationMethod { get; init; }
     /// <summary>True when read from Google's original <c>albert_config.json</c> format.</summary>
     public bool IsGoogleFormat { get; init; }
 
@@ -134,6 +139,7 @@ public sealed class AlbertConfig
                 Architectures = r.StringArray("architectures") ?? [],
                 ProblemType = r.String("problem_type"),
                 Id2Label = id2label ?? DefaultLabels(r.Int("num_labels") ?? AlbertDefaults.NumLabels, sourceName),
+                QuantizationMethod = r.QuantizationMethod(),
             };
             config.Validate();
             return config;
@@ -237,6 +243,12 @@ public sealed class AlbertConfig
             w.WriteNumber("pad_token_id", PadTokenId);
             w.WriteString("position_embedding_type", PositionEmbeddingType);
             if (ProblemType is not null) w.WriteString("problem_type", ProblemType);
+            if (QuantizationMethod is not null)
+            {
+                w.WriteStartObject("quantization_config");
+                w.WriteString("quant_method", QuantizationMethod);
+                w.WriteEndObject();
+            }
             if (!TieWordEmbeddings) w.WriteBoolean("tie_word_embeddings", false);
             w.WriteNumber("type_vocab_size", TypeVocabSize);
             w.WriteNumber("vocab_size", VocabSize);
@@ -296,6 +308,22 @@ public sealed class AlbertConfig
                 list.Add(item.GetString()!);
             }
             return [.. list];
+        }
+
+        /// <summary><c>quantization_config.quant_method</c>; only <see cref="Quantization.Int8Weights.Method"/> is known.</summary>
+        public string? QuantizationMethod()
+        {
+            const string key = "quantization_config";
+            if (!TryGet(key, out var e)) return null;
+            if (e.ValueKind != JsonValueKind.Object)
+                throw new AlbertConfigException(source, key, $"expected an object with quant_method, found {Describe(e)}");
+            if (!e.TryGetProperty("quant_method", out var m) || m.ValueKind != JsonValueKind.String)
+                throw new AlbertConfigException(source, key + ".quant_method", "expected a string naming the quantization method");
+            string method = m.GetString()!;
+            if (method != Quantization.Int8Weights.Method)
+                throw new AlbertConfigException(source, key + ".quant_method",
+                    $"unsupported quantization method '{method}'; this engine reads float checkpoints and '{Quantization.Int8Weights.Method}' (albertgen quantize)");
+            return method;
         }
 
         public string[]? Id2Label()

@@ -31,6 +31,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
     readonly CpuWorkspace _workspace;
     readonly object _gate = new();
     readonly GemmJob _gemm = new();
+    readonly QuantizedGemmJob _int8Gemm = new();
     readonly LayerNormJob _layerNorm = new();
     readonly AttentionJob _attention = new();
     readonly EmbeddingJob _embedding = new();
@@ -43,14 +44,14 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
     readonly PackedMatrix _mappingIn;                    // encoder.embedding_hidden_mapping_in  (H, E)
     readonly float[] _mappingInBias;                     // (H)
     readonly CpuLayerWeights[][] _groups;                // [num_hidden_groups][inner_group_num]
-    readonly PackedMatrix? _pooler;                      // pooler  (H, H)
+    readonly LinearWeight? _pooler;                      // pooler  (H, H)
     readonly float[]? _poolerBias;
     // heads
     readonly PackedMatrix? _predictionsDense;            // predictions.dense  (E, H)
     readonly float[]? _predictionsDenseBias, _predictionsLayerNormWeight, _predictionsLayerNormBias;
     readonly PackedMatrix? _decoder;                     // predictions.decoder (tied to word embeddings)  (V, E)
     readonly float[]? _predictionsBias;                  // predictions.bias  (V)
-    readonly PackedMatrix? _classifier;                  // sop_classifier.classifier | classifier | qa_outputs  (L, H)
+    readonly LinearWeight? _classifier;                  // sop_classifier.classifier | classifier | qa_outputs  (L, H)
     readonly float[]? _classifierBias;
     bool _disposed;
 
@@ -80,7 +81,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         }
         if (ckpt.HasPooler)
         {
-            _pooler = PackedMatrix.FromLinearWeight(ckpt.Get(b + "pooler.weight").Span, h, h);
+            _pooler = LinearWeight.Load(ckpt, b + "pooler.weight", h, h);
             _poolerBias = ckpt.GetPinnedCopy(b + "pooler.bias");
         }
         if (head.Rule().HasPredictions)
@@ -96,7 +97,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         if (rule.Classifier is { } classifier)
         {
             int outputs = rule.ClassifierOutputs == Dim.Labels ? config.NumLabels : 1;
-            _classifier = PackedMatrix.FromLinearWeight(ckpt.Get(classifier + ".weight").Span, outputs, h);
+            _classifier = LinearWeight.Load(ckpt, classifier + ".weight", outputs, h);
             _classifierBias = ckpt.GetPinnedCopy(classifier + ".bias");
         }
         // everything but the embeddings was copied (packed) above: keep one resident copy, not two
@@ -288,7 +289,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
             var pooled = new float[sequences * h];
             fixed (float* pp = pooled)
             fixed (float* bias = _poolerBias)
-                _gemm.Run(_runner, first, h, sequences, _pooler, pp, h, bias, activation: ActivationKind.Tanh);
+                Linear(first, h, sequences, _pooler, pp, h, bias, activation: ActivationKind.Tanh);
             output.PoolerOutput = new FloatTensor([sequences, h], pooled);
         }
         switch (Head)
@@ -405,13 +406,13 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
                 fixed (float* fullLnB = w.FullLayerNormBias)
                 {
                     // AlbertAttention: LayerNorm(x + dense(softmax(QKᵀ/√d + mask)·V))
-                    _gemm.Run(_runner, x, h, tokens, w.QueryKeyValue, qkv, 3 * h, qkvBias);
+                    Linear(x, h, tokens, w.QueryKeyValue, qkv, 3 * h, qkvBias);
                     _attention.Run(_runner, ws, qkv, ctx, sequences, h, c.NumAttentionHeads, mask);
-                    _gemm.Run(_runner, ctx, h, tokens, w.Dense, sum, h, denseBias, residual: x, ldr: h);
+                    Linear(ctx, h, tokens, w.Dense, sum, h, denseBias, residual: x, ldr: h);
                     _layerNorm.Run(_runner, sum, att, tokens, h, attLnW, attLnB, eps);
                     // FFN: full_layer_layer_norm(attended + ffn_output(act(ffn(attended))))
-                    _gemm.Run(_runner, att, h, tokens, w.Ffn, mid, f, ffnBias, activation: c.Activation);
-                    _gemm.Run(_runner, mid, f, tokens, w.FfnOutput, sum, h, ffnOutBias, residual: att, ldr: h);
+                    Linear(att, h, tokens, w.Ffn, mid, f, ffnBias, activation: c.Activation);
+                    Linear(mid, f, tokens, w.FfnOutput, sum, h, ffnOutBias, residual: att, ldr: h);
                     _layerNorm.Run(_runner, sum, x, tokens, h, fullLnW, fullLnB, eps);
                 }
             }
@@ -448,8 +449,16 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         fixed (float* a = input)
         fixed (float* o = logits)
         fixed (float* b = _classifierBias)
-            _gemm.Run(_runner, a, w.K, count, w, o, w.N, b);
+            Linear(a, w.K, count, w, o, w.N, b);
         return new FloatTensor([count, w.N], logits);
+    }
+
+    /// <summary>C = act(A · Wᵀ + bias [+ residual]) on the pool: the float32 GEMM or, for an int8 weight, the int8 one.</summary>
+    void Linear(float* a, int lda, int m, LinearWeight w, float* c, int ldc, float* bias, float* residual = null, int ldr = 0,
+        ActivationKind activation = ActivationKind.Linear)
+    {
+        if (w.Int8 is { } q) _int8Gemm.Run(_runner, a, lda, m, q, c, ldc, bias, residual, ldr, activation);
+        else _gemm.Run(_runner, a, lda, m, w.Float!, c, ldc, bias, residual, ldr, activation);
     }
 
     float SequenceClassificationLoss(FloatTensor logits, AlbertBatch batch)

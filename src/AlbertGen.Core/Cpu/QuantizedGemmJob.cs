@@ -1,0 +1,89 @@
+using AlbertGen.Config;
+using AlbertGen.Kernels;
+
+namespace AlbertGen.Cpu;
+
+/// <summary>
+/// The int8 twin of <see cref="GemmJob"/>: C = act(dequant(quant(A) · Bᵀ) + bias [+ residual]) with B a
+/// <see cref="QuantizedMatrix"/>, on the worker pool in two phases: A is quantized per row and packed once
+/// (<see cref="GemmInt8.QuantizeRows"/>, tasks over row tiles), then (row block × panel chunk) tasks run the kernel.
+/// </summary>
+internal sealed unsafe class QuantizedGemmJob : IParallelJob
+{
+    float* _a, _c, _bias, _residual, _rowScales;
+    int* _packedA;
+    int _lda, _m, _ldc, _ldr;
+    QuantizedMatrix? _b;
+    ActivationKind _activation;
+    int _rowBlock, _panelChunk, _panelChunks;
+    bool _packing;
+    int _packRows;
+    int[] _packBuffer = [];
+    float[] _scaleBuffer = [];
+    short[][] _rowBuffers = [];
+
+    /// <summary>Runs the GEMM on <paramref name="runner"/>. Pointers must stay valid (pinned) for the call.</summary>
+    public void Run(ParallelRunner runner, float* a, int lda, int m, QuantizedMatrix b, float* c, int ldc,
+        float* bias, float* residual = null, int ldr = 0, ActivationKind activation = ActivationKind.Linear)
+    {
+        if (m <= 0) return;
+        _a = a; _lda = lda; _m = m; _b = b; _c = c; _ldc = ldc; _bias = bias; _residual = residual; _ldr = ldr;
+        _activation = activation;
+        int rowBlocks = (m + GemmJob.MaxRowBlock - 1) / GemmJob.MaxRowBlock;
+        _rowBlock = GemmInt8.PaddedRows((m + rowBlocks - 1) / rowBlocks);
+        rowBlocks = (m + _rowBlock - 1) / _rowBlock;
+        int panels = b.Panels;
+        int wanted = Math.Max(1, (4 * runner.Threads + rowBlocks - 1) / rowBlocks);
+        if ((long)m * b.N * b.K < 128 * 1024) wanted = 1; // tiny problems are not worth a thread hand-off
+        _panelChunks = Math.Min(panels, wanted);
+        _panelChunk = (panels + _panelChunks - 1) / _panelChunks;
+        _panelChunks = (panels + _panelChunk - 1) / _panelChunk;
+        int tasks = rowBlocks * _panelChunks;
+
+        long packed = GemmInt8.PackedALength(m, b.K);
+        if (_packBuffer.Length < packed) _packBuffer = GC.AllocateArray<int>(checked((int)packed), pinned: true);
+        if (_scaleBuffer.Length < m) _scaleBuffer = GC.AllocateArray<float>(m, pinned: true);
+        if (_rowBuffers.Length < runner.Threads) _rowBuffers = new short[runner.Threads][];
+        fixed (int* buffer = _packBuffer)
+        fixed (float* scales = _scaleBuffer)
+        {
+            _packedA = buffer;
+            _rowScales = scales;
+            int tiles = GemmInt8.PaddedRows(m) / GemmInt8.MR;
+            int packTasks = tasks == 1 || m <= Gemm.SmallM ? 1 : Math.Min(tiles, 2 * runner.Threads);
+            _packRows = (tiles + packTasks - 1) / packTasks * GemmInt8.MR;
+            _packing = true;
+            runner.For((m + _packRows - 1) / _packRows, this);
+            _packing = false;
+            runner.For(tasks, this);
+        }
+        _b = null;
+    }
+
+    public void Execute(int index, int worker)
+    {
+        var b = _b!;
+        if (_packing)
+        {
+            int r0 = index * _packRows;
+            var rowBuffer = _rowBuffers[worker];
+            if (rowBuffer is null || rowBuffer.Length < 2 * b.KPairs)
+                _rowBuffers[worker] = rowBuffer = GC.AllocateArray<short>(2 * b.KPairs, pinned: true);
+            fixed (short* rb = rowBuffer)
+                GemmInt8.QuantizeRows(_a, _lda, _m, b.K, _packedA, _rowScales, r0, Math.Min(_m, r0 + _packRows), rb);
+            return;
+        }
+        int rbk = index / _panelChunks, pc = index % _panelChunks;
+        int row0 = rbk * _rowBlock, row1 = Math.Min(_m, row0 + _rowBlock);
+        int p0 = pc * _panelChunk, p1 = Math.Min(b.Panels, p0 + _panelChunk);
+        fixed (sbyte* pb = b.Data)
+        fixed (float* cs = b.Scales)
+            GemmInt8.RunPacked(_packedA, _rowScales, _m, b, pb, cs, _c, _ldc, row0, row1, p0, p1, _bias, _residual, _ldr);
+        if (_activation != ActivationKind.Linear)
+        {
+            int c0 = p0 * GemmInt8.NR, c1 = Math.Min(b.N, p1 * GemmInt8.NR);
+            for (int r = row0; r < row1; r++)
+                ActivationKernels.Apply(_activation, new Span<float>(_c + (long)r * _ldc + c0, c1 - c0));
+        }
+    }
+}

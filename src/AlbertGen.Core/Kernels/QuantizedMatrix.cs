@@ -1,0 +1,118 @@
+using System.Runtime.CompilerServices;
+
+namespace AlbertGen.Kernels;
+
+/// <summary>
+/// An <c>nn.Linear</c> weight (N outputs × K inputs) as symmetric int8 with one float scale per output row
+/// (W[j, k] ≈ q[j, k] · scale[j], q in [−127, 127]), packed once for <see cref="GemmInt8"/>: panels of
+/// <see cref="GemmInt8.NR"/> = 16 outputs; inside a panel, for each pair of inputs (k = 2·kp, 2·kp + 1) 32 bytes
+/// <c>q[j0, 2kp], q[j0, 2kp + 1], q[j1, 2kp], …, q[j15, 2kp + 1]</c> — the order <c>vpmovsxbw</c> + <c>vpmaddwd</c>
+/// consume (docs/decisions.md D35). An odd K and columns past N are zero-padded. 64-byte aligned.
+/// </summary>
+internal sealed unsafe class QuantizedMatrix
+{
+    /// <summary>
+    /// Longest reduction: every int32 dot product of K products of two values in [−127, 127] must fit, and
+    /// 131072 · 127² = 2 114 060 288 &lt; 2³¹.
+    /// </summary>
+    public const int MaxK = 131072;
+
+    /// <summary>Largest magnitude of a quantized value (weights and activations; −128 is never used).</summary>
+    public const int QMax = 127;
+
+    /// <summary>Outputs (columns of C).</summary>
+    public int N { get; }
+    /// <summary>Reduction length.</summary>
+    public int K { get; }
+    public int KPairs => (K + 1) / 2;
+    public int Panels => (N + GemmInt8.NR - 1) / GemmInt8.NR;
+
+    readonly sbyte[] _storage; // pinned; Data starts at a 64-byte boundary inside it
+    readonly int _offset;
+
+    /// <summary>Per-output scales, zero-padded to whole panels (pinned).</summary>
+    public float[] Scales { get; }
+
+    /// <summary>Panels × KPairs × 32 bytes.</summary>
+    public Span<sbyte> Data => _storage.AsSpan(_offset, PackedLength(N, K));
+
+    QuantizedMatrix(int n, int k)
+    {
+        if (n <= 0 || k <= 0)
+            throw new ArgumentOutOfRangeException(nameof(n), $"a quantized matrix needs positive sizes (found {n} × {k})");
+        if (k > MaxK)
+            throw new ArgumentOutOfRangeException(nameof(k), $"int8 reductions are limited to {MaxK} inputs (int32 accumulators); found {k}");
+        N = n;
+        K = k;
+        int length = PackedLength(n, k);
+        _storage = GC.AllocateArray<sbyte>(length + AlignedFloats.Alignment, pinned: true);
+        nint address = (nint)Unsafe.AsPointer(ref _storage[0]);
+        _offset = (int)((AlignedFloats.Alignment - address % AlignedFloats.Alignment) % AlignedFloats.Alignment);
+        Scales = GC.AllocateArray<float>(Panels * GemmInt8.NR, pinned: true);
+    }
+
+    public static int PackedLength(int n, int k) => checked((n + GemmInt8.NR - 1) / GemmInt8.NR * GemmInt8.NR * ((k + 1) / 2) * 2);
+
+    /// <summary>Packs int8 rows (n × k, values in [−127, 127]) with their per-row scales.</summary>
+    public static QuantizedMatrix FromInt8(ReadOnlySpan<sbyte> q, ReadOnlySpan<float> scales, int n, int k)
+    {
+        if (q.Length != (long)n * k) throw new ArgumentException($"the int8 weight has {q.Length} values, {n} × {k} expected");
+        if (scales.Length != n) throw new ArgumentException($"the scale vector has {scales.Length} values, {n} expected");
+        var m = new QuantizedMatrix(n, k);
+        scales.CopyTo(m.Scales);
+        var data = m.Data;
+        int kPairs = m.KPairs;
+        for (int j = 0; j < n; j++)
+        {
+            int panel = j / GemmInt8.NR, col = j % GemmInt8.NR;
+            var row = q.Slice(j * k, k);
+            int baseIndex = panel * kPairs * 2 * GemmInt8.NR + 2 * col;
+            for (int kk = 0; kk < k; kk++)
+                data[baseIndex + (kk >> 1) * 2 * GemmInt8.NR + (kk & 1)] = row[kk];
+        }
+        return m;
+    }
+
+    /// <summary>Several int8 weights with the same input size packed as one matrix with their outputs concatenated (e.g. Q, K, V).</summary>
+    public static QuantizedMatrix FromInt8(int k, params (ReadOnlyMemory<sbyte> Weight, ReadOnlyMemory<float> Scales)[] parts)
+    {
+        int n = parts.Sum(p => p.Scales.Length);
+        var q = new sbyte[(long)n * k];
+        var s = new float[n];
+        int rows = 0;
+        foreach (var (w, sc) in parts)
+        {
+            w.Span.CopyTo(q.AsSpan(rows * k));
+            sc.Span.CopyTo(s.AsSpan(rows));
+            rows += sc.Length;
+        }
+        return FromInt8(q, s, n, k);
+    }
+
+    /// <summary>
+    /// Symmetric per-row quantization of a float weight (n × k): scale[j] = max|W[j, :]| / 127, q = round-half-even(W / scale)
+    /// clamped to [−127, 127]; an all-zero row gets scale 0 and zeros.
+    /// </summary>
+    public static (sbyte[] Q, float[] Scales) Quantize(ReadOnlySpan<float> w, int n, int k)
+    {
+        if (w.Length != (long)n * k) throw new ArgumentException($"the weight has {w.Length} values, {n} × {k} expected");
+        var q = new sbyte[(long)n * k];
+        var scales = new float[n];
+        for (int j = 0; j < n; j++)
+        {
+            var row = w.Slice(j * k, k);
+            float max = 0;
+            foreach (float x in row)
+            {
+                if (!float.IsFinite(x)) throw new ArgumentException($"row {j} of the weight holds {x}; only finite weights can be quantized");
+                max = Math.Max(max, Math.Abs(x));
+            }
+            if (max == 0) continue;
+            float scale = max / QMax;
+            scales[j] = scale;
+            for (int kk = 0; kk < k; kk++)
+                q[j * k + kk] = (sbyte)Math.Clamp(MathF.Round(row[kk] / scale), -QMax, QMax);
+        }
+        return (q, scales);
+    }
+}
