@@ -594,12 +594,12 @@ internal static unsafe class Gemm
             if (Sse.IsSupported) Sse.Prefetch1(prefetch);
             prefetch += NR;
             b += NR;
-            { var x = Vector128.Create(a[0]); c00 = Vector128.MultiplyAddEstimate(x, b0, c00); c01 = Vector128.MultiplyAddEstimate(x, b1, c01); if (W.Count > 2) { c02 = Vector128.MultiplyAddEstimate(x, b2, c02); c03 = Vector128.MultiplyAddEstimate(x, b3, c03); } }
-            { var x = Vector128.Create(a[1]); c10 = Vector128.MultiplyAddEstimate(x, b0, c10); c11 = Vector128.MultiplyAddEstimate(x, b1, c11); if (W.Count > 2) { c12 = Vector128.MultiplyAddEstimate(x, b2, c12); c13 = Vector128.MultiplyAddEstimate(x, b3, c13); } }
-            if (Live<T>(0, 2)) { var x = Vector128.Create(a[2]); c20 = Vector128.MultiplyAddEstimate(x, b0, c20); c21 = Vector128.MultiplyAddEstimate(x, b1, c21); if (W.Count > 2) { c22 = Vector128.MultiplyAddEstimate(x, b2, c22); c23 = Vector128.MultiplyAddEstimate(x, b3, c23); } }
-            if (Live<T>(0, 3)) { var x = Vector128.Create(a[3]); c30 = Vector128.MultiplyAddEstimate(x, b0, c30); c31 = Vector128.MultiplyAddEstimate(x, b1, c31); if (W.Count > 2) { c32 = Vector128.MultiplyAddEstimate(x, b2, c32); c33 = Vector128.MultiplyAddEstimate(x, b3, c33); } }
-            if (Live<T>(0, 4)) { var x = Vector128.Create(a[4]); c40 = Vector128.MultiplyAddEstimate(x, b0, c40); c41 = Vector128.MultiplyAddEstimate(x, b1, c41); if (W.Count > 2) { c42 = Vector128.MultiplyAddEstimate(x, b2, c42); c43 = Vector128.MultiplyAddEstimate(x, b3, c43); } }
-            if (Live<T>(0, 5)) { var x = Vector128.Create(a[5]); c50 = Vector128.MultiplyAddEstimate(x, b0, c50); c51 = Vector128.MultiplyAddEstimate(x, b1, c51); if (W.Count > 2) { c52 = Vector128.MultiplyAddEstimate(x, b2, c52); c53 = Vector128.MultiplyAddEstimate(x, b3, c53); } }
+            { var x = Broadcast128(a + 0); c00 = Vector128.MultiplyAddEstimate(x, b0, c00); c01 = Vector128.MultiplyAddEstimate(x, b1, c01); if (W.Count > 2) { c02 = Vector128.MultiplyAddEstimate(x, b2, c02); c03 = Vector128.MultiplyAddEstimate(x, b3, c03); } }
+            { var x = Broadcast128(a + 1); c10 = Vector128.MultiplyAddEstimate(x, b0, c10); c11 = Vector128.MultiplyAddEstimate(x, b1, c11); if (W.Count > 2) { c12 = Vector128.MultiplyAddEstimate(x, b2, c12); c13 = Vector128.MultiplyAddEstimate(x, b3, c13); } }
+            if (Live<T>(0, 2)) { var x = Broadcast128(a + 2); c20 = Vector128.MultiplyAddEstimate(x, b0, c20); c21 = Vector128.MultiplyAddEstimate(x, b1, c21); if (W.Count > 2) { c22 = Vector128.MultiplyAddEstimate(x, b2, c22); c23 = Vector128.MultiplyAddEstimate(x, b3, c23); } }
+            if (Live<T>(0, 3)) { var x = Broadcast128(a + 3); c30 = Vector128.MultiplyAddEstimate(x, b0, c30); c31 = Vector128.MultiplyAddEstimate(x, b1, c31); if (W.Count > 2) { c32 = Vector128.MultiplyAddEstimate(x, b2, c32); c33 = Vector128.MultiplyAddEstimate(x, b3, c33); } }
+            if (Live<T>(0, 4)) { var x = Broadcast128(a + 4); c40 = Vector128.MultiplyAddEstimate(x, b0, c40); c41 = Vector128.MultiplyAddEstimate(x, b1, c41); if (W.Count > 2) { c42 = Vector128.MultiplyAddEstimate(x, b2, c42); c43 = Vector128.MultiplyAddEstimate(x, b3, c43); } }
+            if (Live<T>(0, 5)) { var x = Broadcast128(a + 5); c50 = Vector128.MultiplyAddEstimate(x, b0, c50); c51 = Vector128.MultiplyAddEstimate(x, b1, c51); if (W.Count > 2) { c52 = Vector128.MultiplyAddEstimate(x, b2, c52); c53 = Vector128.MultiplyAddEstimate(x, b3, c53); } }
             a += MR;
         }
         var bias0 = bias == null ? Vector128<float>.Zero : Vector128.Load(bias);
@@ -613,6 +613,14 @@ internal static unsafe class Gemm
         if (rows > 4) StoreRow128<W>(c + 4 * ldc, bias0, bias1, bias2, bias3, residual == null ? null : residual + 4 * ldr, c40, c41, c42, c43);
         if (rows > 5) StoreRow128<W>(c + 5 * ldc, bias0, bias1, bias2, bias3, residual == null ? null : residual + 5 * ldr, c50, c51, c52, c53);
     }
+
+    /// <summary>
+    /// One A value in all four lanes. With AVX, <c>vbroadcastss xmm, m32</c> is a load alone; <c>Vector128.Create(*p)</c>
+    /// without AVX2 compiles to a load and a shuffle, and the six shuffles per k took FP-pipe slots from the twelve
+    /// multiplies and adds (Zen 3, <c>DOTNET_EnableAVX2=0</c>: see D29). ARM64 loads and replicates in one instruction.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector128<float> Broadcast128(float* p) => Avx.IsSupported ? Avx.BroadcastScalarToVector128(p) : Vector128.Create(*p);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void StoreRow128<W>(float* c, Vector128<float> bias0, Vector128<float> bias1, Vector128<float> bias2, Vector128<float> bias3,
