@@ -5,6 +5,8 @@
 # timings under emulation mean nothing.
 # Needs qemu-user-static, libc6-arm64-cross and libstdc++6-arm64-cross (.ci/run installs them); without them it
 # exits 77, which scripts/test.sh counts as skipped, never as passed.
+# ARM64_AOT=1 also publishes a NativeAOT linux-arm64 binary (needs gcc-aarch64-linux-gnu; scripts/aarch64-gcc.sh is
+# the linker driver) and checks it the same way; off by default to keep the test command's time bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 qemu=$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true)
@@ -32,4 +34,23 @@ for name in tiny grouped; do
     echo "ARM64 matches the HF reference: $name"
   fi
 done
+if [ "${ARM64_AOT:-0}" = "1" ]; then
+  if ! command -v aarch64-linux-gnu-gcc >/dev/null; then
+    echo "ARM64 NativeAOT: aarch64-linux-gnu-gcc not found (apt: gcc-aarch64-linux-gnu)"; exit 1
+  fi
+  if ! dotnet publish src/AlbertGen.Cli -c Release -r linux-arm64 -p:PublishAot=true -p:CppCompilerAndLinker="$PWD/scripts/aarch64-gcc.sh" \
+      -p:ObjCopyName=aarch64-linux-gnu-objcopy -o "$out/aot" --nologo -v q > "$out/publish-aot.log" 2>&1; then
+    echo "linux-arm64 NativeAOT publish failed:"; tail -20 "$out/publish-aot.log"; exit 1
+  fi
+  aot() { "$qemu" -L "$sysroot" "$out/aot/albertgen" "$@"; }
+  for name in tiny grouped; do
+    dir="tests/fixtures/$name"
+    if aot run --model "$dir" --inputs "$dir/inputs.json" --output "$out/aot-$name.safetensors" >/dev/null \
+        && aot compare "$out/aot-$name.safetensors" "$dir/expected.safetensors" --threshold 1e-5 >/dev/null; then
+      echo "ARM64 NativeAOT matches the HF reference: $name"
+    else
+      echo "ARM64 NativeAOT differs from the HF reference or failed: $name"; status=1
+    fi
+  done
+fi
 exit $status
