@@ -7,18 +7,21 @@ results="${TEST_RESULTS_DIR:-$PWD/TestResults}"
 rm -rf "$results"
 dotnet test AlbertGen.sln -c Release --nologo -v q --logger "trx" --results-directory "$results" "$@"
 status=$?
-# On an AVX-512 machine the run above exercised the Vector512 kernels; run the kernel, bounds and golden tests
-# again with AVX-512 disabled so the Vector256 kernels (what AVX2 machines and the NativeAOT build run) are tested too.
+# The run above exercised the widest kernels this CPU accelerates. Run the kernel, bounds and golden tests again on the
+# narrower families: with AVX-512 disabled (Vector256, what AVX2 machines and the NativeAOT build run) where AVX-512
+# exists, and always on x64 with AVX2 disabled (Vector128: ARM64's family, and x64 CPUs or AOT builds without AVX2).
+kernel_filter="FullyQualifiedName~KernelTests|FullyQualifiedName~GemmJobTests|FullyQualifiedName~GemmBoundsTests|FullyQualifiedName~GoldenFixtureTests|FullyQualifiedName~GoldenTinyTests"
 if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
-  DOTNET_EnableAVX512=0 dotnet test tests/AlbertGen.Core.Tests -c Release --no-build --nologo -v q \
-    --filter "FullyQualifiedName~KernelTests|FullyQualifiedName~GemmJobTests|FullyQualifiedName~GemmBoundsTests|FullyQualifiedName~GoldenFixtureTests|FullyQualifiedName~GoldenTinyTests" \
+  DOTNET_EnableAVX512=0 dotnet test tests/AlbertGen.Core.Tests -c Release --no-build --nologo -v q --filter "$kernel_filter" \
     --logger "trx;LogFileName=core-avx2.trx" --results-directory "$results" || status=$?
 fi
-# The int8 kernels (D35) with AVX2 disabled: the Vector128 kernel and the Vector128/scalar quantization and epilogue
-# paths must equal the int32 naive twin bit for bit too (the AVX2 run above forces each kernel, not those paths).
-DOTNET_EnableAVX2=0 dotnet test tests/AlbertGen.Core.Tests -c Release --no-build --nologo -v q \
-  --filter "FullyQualifiedName~GemmInt8Tests|FullyQualifiedName~Int8ModelTests" \
-  --logger "trx;LogFileName=core-int8-noavx2.trx" --results-directory "$results" || status=$?
+# The int8 kernels (D35) and the padding-free forward run there too: the Vector128 int8 kernel and the Vector128/scalar
+# quantization and epilogue paths must equal the int32 naive twin bit for bit.
+if [ "$(uname -m)" = "x86_64" ]; then
+  DOTNET_EnableAVX2=0 dotnet test tests/AlbertGen.Core.Tests -c Release --no-build --nologo -v q \
+    --filter "$kernel_filter|FullyQualifiedName~GemmInt8Tests|FullyQualifiedName~Int8ModelTests|FullyQualifiedName~PackedForwardTests" \
+    --logger "trx;LogFileName=core-vector128.trx" --results-directory "$results" || status=$?
+fi
 passed=0; failed=0; skipped=0; files=0
 shopt -s nullglob
 for f in "$results"/*.trx; do
@@ -33,6 +36,13 @@ done
 # NativeAOT: the published native CLI must reproduce every golden fixture (counted as one test)
 if [ "${SKIP_AOT:-0}" != "1" ]; then
   if bash scripts/aot-smoke.sh; then passed=$((passed + 1)); else echo "FAILED: NativeAOT smoke test (scripts/aot-smoke.sh)"; failed=$((failed + 1)); fi
+fi
+# ARM64: the linux-arm64 CLI under qemu must reproduce two golden fixtures (one test; skipped without qemu)
+if [ "${SKIP_ARM64:-0}" != "1" ]; then
+  bash scripts/arm64-smoke.sh; rc=$?
+  if [ "$rc" -eq 0 ]; then passed=$((passed + 1))
+  elif [ "$rc" -eq 77 ]; then skipped=$((skipped + 1))
+  else echo "FAILED: ARM64 smoke test (scripts/arm64-smoke.sh)"; failed=$((failed + 1)); fi
 fi
 if [ "$files" -eq 0 ]; then
   echo "no test results found (build failed?)"

@@ -137,6 +137,8 @@ public class RunAndBenchCommandTests
             Assert.True(root.GetProperty(key).GetDouble() > 0, key);
         Assert.True(root.GetProperty("min_ms").GetDouble() <= root.GetProperty("median_ms").GetDouble());
         Assert.Equal(2, root.GetProperty("batch").GetInt32());
+        // the kernel family this process runs (D29)
+        Assert.Matches(@"^(Vector(128|256|512) \(|scalar$)", root.GetProperty("kernels").GetString());
     }
 
     [Fact]

@@ -67,6 +67,7 @@ internal static class BenchCommand
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"model      {modelDir} ({head.CliName()}, H={config.HiddenSize}, layers={config.NumHiddenLayers}, groups={config.NumHiddenGroups})");
         Console.WriteLine($"shape      batch {batch} × seq {seq}, threads {model.Threads}, runs {runs} (+{warmup} warm-up)");
+        Console.WriteLine($"kernels    {CpuKernels.Family}");
         Console.WriteLine(string.Format(inv, "load       {0,10:F1} ms", loadMs));
         Console.WriteLine(string.Format(inv, "first      {0,10:F1} ms  (process work from load start to the first result)", firstMs));
         Console.WriteLine(string.Format(inv, "median     {0,10:F2} ms", median));
@@ -84,6 +85,7 @@ internal static class BenchCommand
                 w.WriteNumber("batch", batch);
                 w.WriteNumber("seq", seq);
                 w.WriteNumber("threads", model.Threads);
+                w.WriteString("kernels", CpuKernels.Family);
                 w.WriteNumber("runs", runs);
                 w.WriteNumber("load_ms", Math.Round(loadMs, 3));
                 w.WriteNumber("first_result_ms", Math.Round(firstMs, 3));

@@ -5,7 +5,7 @@ using AlbertGen.Config;
 namespace AlbertGen.Kernels;
 
 /// <summary>
-/// In-place activations over a span, Vector256 with an overlapping last vector for the tail (the
+/// In-place activations over a span, Vector256 (else Vector128) with an overlapping last vector for the tail (the
 /// TensorPrimitives pattern). Formulas follow HF <c>activations.py</c>; <see cref="Naive"/> is the
 /// double-precision twin used as test oracle.
 /// </summary>
@@ -53,6 +53,7 @@ internal static class ActivationKernels
     {
         static abstract float Invoke(float x);
         static abstract Vector256<float> Invoke(Vector256<float> x);
+        static abstract Vector128<float> Invoke(Vector128<float> x);
     }
 
     static void Run<TOp>(Span<float> x) where TOp : IOp
@@ -61,6 +62,11 @@ internal static class ActivationKernels
         if (x.Length == 0) return;
         if (!Vector256.IsHardwareAccelerated || x.Length < 8)
         {
+            if (Vector128.IsHardwareAccelerated && x.Length >= 4)
+            {
+                Run128<TOp>(x);
+                return;
+            }
             for (int i = 0; i < x.Length; i++) x[i] = TOp.Invoke(x[i]);
             return;
         }
@@ -72,6 +78,19 @@ internal static class ActivationKernels
         if (i0 < n - 8)
             TOp.Invoke(Vector256.LoadUnsafe(ref r, (nuint)i0)).StoreUnsafe(ref r, (nuint)i0);
         tail.StoreUnsafe(ref r, (nuint)(n - 8));
+    }
+
+    /// <summary>The Vector128 family (ARM64, x64 without AVX2): the same overlapping-tail loop, 4 floats a step.</summary>
+    static void Run128<TOp>(Span<float> x) where TOp : IOp
+    {
+        ref float r = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        int n = x.Length, i0 = 0;
+        var tail = TOp.Invoke(Vector128.LoadUnsafe(ref r, (nuint)(n - 4)));
+        for (; i0 <= n - 8; i0 += 4)
+            TOp.Invoke(Vector128.LoadUnsafe(ref r, (nuint)i0)).StoreUnsafe(ref r, (nuint)i0);
+        if (i0 < n - 4)
+            TOp.Invoke(Vector128.LoadUnsafe(ref r, (nuint)i0)).StoreUnsafe(ref r, (nuint)i0);
+        tail.StoreUnsafe(ref r, (nuint)(n - 4));
     }
 
     // tanh(u) = 1 - 2 / (exp(2u) + 1); clamp u so exp stays finite (tanh is ±1 to float precision beyond |u| > 9).
@@ -88,6 +107,18 @@ internal static class ActivationKernels
     static Vector256<float> SigmoidV(Vector256<float> x) =>
         Vector256<float>.One / (Vector256<float>.One + VectorExp.Exp(-x));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector128<float> TanhV(Vector128<float> u)
+    {
+        u = Vector128.Min(Vector128.Max(u, Vector128.Create(-9f)), Vector128.Create(9f));
+        var e = VectorExp.Exp(u + u);
+        return Vector128<float>.One - Vector128.Create(2f) / (e + Vector128<float>.One);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector128<float> SigmoidV(Vector128<float> x) =>
+        Vector128<float>.One / (Vector128<float>.One + VectorExp.Exp(-x));
+
     // GELU's ½x(1 + tanh u) is computed as x·σ(2u), the same function: no 1 + tanh cancellation on the left tail.
     readonly struct GeluTanhOp : IOp
     {
@@ -95,6 +126,11 @@ internal static class ActivationKernels
         public static Vector256<float> Invoke(Vector256<float> x)
         {
             var u = Vector256.Create(2 * Sqrt2OverPi) * Vector256.FusedMultiplyAdd(Vector256.Create(0.044715f) * x * x, x, x);
+            return x * SigmoidV(u);
+        }
+        public static Vector128<float> Invoke(Vector128<float> x)
+        {
+            var u = Vector128.Create(2 * Sqrt2OverPi) * Vector128.MultiplyAddEstimate(Vector128.Create(0.044715f) * x * x, x, x);
             return x * SigmoidV(u);
         }
     }
@@ -107,6 +143,11 @@ internal static class ActivationKernels
             var u = x * Vector256.Create(2 * 0.7978845608f) * (Vector256<float>.One + Vector256.Create(0.044715f) * x * x);
             return x * SigmoidV(u);
         }
+        public static Vector128<float> Invoke(Vector128<float> x)
+        {
+            var u = x * Vector128.Create(2 * 0.7978845608f) * (Vector128<float>.One + Vector128.Create(0.044715f) * x * x);
+            return x * SigmoidV(u);
+        }
     }
 
     readonly struct GeluErfOp : IOp
@@ -114,35 +155,42 @@ internal static class ActivationKernels
         public static float Invoke(float x) => 0.5f * x * (1f + Erf.Single(x * 0.70710678118654752f));
         public static Vector256<float> Invoke(Vector256<float> x) =>
             Vector256.Create(0.5f) * x * (Vector256<float>.One + Erf.Vector(x * Vector256.Create(0.70710678118654752f)));
+        public static Vector128<float> Invoke(Vector128<float> x) =>
+            Vector128.Create(0.5f) * x * (Vector128<float>.One + Erf.Vector(x * Vector128.Create(0.70710678118654752f)));
     }
 
     readonly struct QuickGeluOp : IOp
     {
         public static float Invoke(float x) => x / (1f + MathF.Exp(-1.702f * x));
         public static Vector256<float> Invoke(Vector256<float> x) => x * SigmoidV(Vector256.Create(1.702f) * x);
+        public static Vector128<float> Invoke(Vector128<float> x) => x * SigmoidV(Vector128.Create(1.702f) * x);
     }
 
     readonly struct ReluOp : IOp
     {
         public static float Invoke(float x) => MathF.Max(x, 0f);
         public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
+        public static Vector128<float> Invoke(Vector128<float> x) => Vector128.Max(x, Vector128<float>.Zero);
     }
 
     readonly struct SiluOp : IOp
     {
         public static float Invoke(float x) => x / (1f + MathF.Exp(-x));
         public static Vector256<float> Invoke(Vector256<float> x) => x * SigmoidV(x);
+        public static Vector128<float> Invoke(Vector128<float> x) => x * SigmoidV(x);
     }
 
     readonly struct TanhOp : IOp
     {
         public static float Invoke(float x) => MathF.Tanh(x);
         public static Vector256<float> Invoke(Vector256<float> x) => TanhV(x);
+        public static Vector128<float> Invoke(Vector128<float> x) => TanhV(x);
     }
 
     readonly struct SigmoidOp : IOp
     {
         public static float Invoke(float x) => 1f / (1f + MathF.Exp(-x));
         public static Vector256<float> Invoke(Vector256<float> x) => SigmoidV(x);
+        public static Vector128<float> Invoke(Vector128<float> x) => SigmoidV(x);
     }
 }

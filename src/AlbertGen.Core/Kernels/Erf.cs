@@ -44,6 +44,28 @@ internal static class Erf
         return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), pos, -pos);
     }
 
+    /// <summary>The Vector128 twin of the Vector256 form (ARM64, x64 without AVX2).</summary>
+    public static Vector128<float> Vector(Vector128<float> x)
+    {
+        var z = Vector128.Abs(x);
+        var one = Vector128<float>.One;
+        var t = one / (one + Vector128.Create(0.5f) * z);
+        var p = Vector128.Create(C9);
+        p = Vector128.Create(C8) + t * p;
+        p = Vector128.Create(C7) + t * p;
+        p = Vector128.Create(C6) + t * p;
+        p = Vector128.Create(C5) + t * p;
+        p = Vector128.Create(C4) + t * p;
+        p = Vector128.Create(C3) + t * p;
+        p = Vector128.Create(C2) + t * p;
+        p = Vector128.Create(C1) + t * p;
+        p = Vector128.Create(C0) + t * p;
+        var arg = Vector128.Max(-z * z + p, Vector128.Create(-100f));
+        var erfc = t * Vector128.Exp(arg);
+        var pos = one - erfc;
+        return Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero), pos, -pos);
+    }
+
     /// <summary>erf in double precision: Maclaurin series for |x| &lt; 2.5, continued fraction for erfc beyond.</summary>
     public static double Double(double x)
     {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace AlbertGen.Kernels;
@@ -411,7 +412,7 @@ internal static unsafe class Gemm
             for (int r = 0; r < rows; r++)
                 new ReadOnlySpan<float>(c + (long)r * ldc, cols).CopyTo(new Span<float>(tile + r * NR, NR));
         }
-        Accumulate<Tiles1>(packedA, b, kc, tile, NR, MR, load: true, b, null, null, 0);
+        Accumulate(MR, packedA, b, kc, tile, NR, load: true, b, null, null, 0);
         if (last)
             Epilogue(tile, NR, rows, cols, bias, residual, ldr);
         for (int r = 0; r < rows; r++)
@@ -432,10 +433,18 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>The Vector256 micro-kernel for <paramref name="rows"/> (1–6) valid rows: computes 2, 4 or 6.</summary>
+    /// <summary>
+    /// The 6 × 16 micro-kernel for <paramref name="rows"/> (1–6) valid rows: computes 2, 4 or 6. Vector256 where AVX2 is
+    /// accelerated (and, emulated, where no vector width is), else the Vector128 family (<see cref="Accumulate128"/>).
+    /// </summary>
     static void Accumulate(int rows, float* a, float* b, int kc, float* c, nint ldc, bool load, float* prefetch,
         float* bias, float* residual, nint ldr)
     {
+        if (!Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated)
+        {
+            Accumulate128(rows, a, b, kc, c, ldc, load, prefetch, bias, residual, ldr, wide: AdvSimd.Arm64.IsSupported);
+            return;
+        }
         switch (TileShape(rows))
         {
             case 1 * 8 + 1: Accumulate<Tiles1Last2>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
@@ -510,6 +519,134 @@ internal static unsafe class Gemm
         }
         r0.Store(c);
         r1.Store(c + 8);
+    }
+
+    /// <summary>
+    /// The Vector128 family (decision D29): ARM64 NEON, and x64 where AVX2 is not accelerated (SSE/AVX-only CPUs,
+    /// <c>DOTNET_EnableAVX2=0</c>, a NativeAOT build for the x86-64-v2 baseline). Same packed layouts as the Vector256
+    /// kernel (6-row A tiles, 16-column B panels), so packed weights do not depend on the ISA. With 32 vector registers
+    /// (ARM64) one pass computes 6 × 16 in 24 accumulators (4 B loads, 6 broadcasts, 24 multiply-adds per k); with 16
+    /// (x64 xmm) two passes of 6 × 8 (12 accumulators, 2 B loads) cover the panel, each reading A again from L1.
+    /// <paramref name="wide"/> picks the one-pass form (the caller passes <c>AdvSimd.Arm64.IsSupported</c>; tests run
+    /// both on any Vector128 machine).
+    /// </summary>
+    internal static void Accumulate128(int rows, float* a, float* b, int kc, float* c, nint ldc, bool load, float* prefetch,
+        float* bias, float* residual, nint ldr, bool wide)
+    {
+        if (wide)
+        {
+            switch (TileShape(rows))
+            {
+                case 1 * 8 + 1: Accumulate128<Tiles1Last2, Columns16>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
+                case 1 * 8 + 2: Accumulate128<Tiles1Last4, Columns16>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
+                case 1 * 8 + 3: Accumulate128<Tiles1, Columns16>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
+                default: throw new ArgumentOutOfRangeException(nameof(rows));
+            }
+            return;
+        }
+        for (int half = 0; half < NR; half += 8)
+        {
+            float* biasH = bias == null ? null : bias + half, resH = residual == null ? null : residual + half;
+            float* pf = half == 0 ? prefetch : b;
+            switch (TileShape(rows))
+            {
+                case 1 * 8 + 1: Accumulate128<Tiles1Last2, Columns8>(a, b + half, kc, c + half, ldc, rows, load, pf, biasH, resH, ldr); break;
+                case 1 * 8 + 2: Accumulate128<Tiles1Last4, Columns8>(a, b + half, kc, c + half, ldc, rows, load, pf, biasH, resH, ldr); break;
+                case 1 * 8 + 3: Accumulate128<Tiles1, Columns8>(a, b + half, kc, c + half, ldc, rows, load, pf, biasH, resH, ldr); break;
+                default: throw new ArgumentOutOfRangeException(nameof(rows));
+            }
+        }
+    }
+
+    /// <summary>Vector128 columns per kernel pass: 4 (16 columns) or 2 (8 columns, half a panel).</summary>
+    interface IColumnVectors { static abstract int Count { get; } }
+    struct Columns16 : IColumnVectors { public static int Count => 4; }
+    struct Columns8 : IColumnVectors { public static int Count => 2; }
+
+    /// <summary>
+    /// The Vector128 micro-kernel: C (rows × 4·W, row stride <paramref name="ldc"/>) = [C +] A (packed 6-row tile) · B
+    /// (kc × 4·W at row stride 16). T's LastRows rows are computed, the first <paramref name="rows"/> stored with bias and
+    /// residual, as in the Vector256 kernel. Multiply-adds are <c>MultiplyAddEstimate</c>: one fused instruction on
+    /// ARM64 and on x64 with FMA, a multiply and an add without it (x64 without AVX2 has no FMA in .NET 10, and
+    /// <c>FusedMultiplyAdd</c> would then be emulated per element).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    static void Accumulate128<T, W>(float* a, float* b, int kc, float* c, nint ldc, int rows, bool load, float* prefetch,
+        float* bias, float* residual, nint ldr) where T : struct, ITileCount where W : struct, IColumnVectors
+    {
+        Vector128<float> c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = Vector128<float>.Zero;
+        if (load)
+        {
+            { c00 = Vector128.Load(c); c01 = Vector128.Load(c + 4); if (W.Count > 2) { c02 = Vector128.Load(c + 8); c03 = Vector128.Load(c + 12); } }
+            if (rows > 1) { c10 = Vector128.Load(c + ldc); c11 = Vector128.Load(c + ldc + 4); if (W.Count > 2) { c12 = Vector128.Load(c + ldc + 8); c13 = Vector128.Load(c + ldc + 12); } }
+            if (rows > 2) { c20 = Vector128.Load(c + 2 * ldc); c21 = Vector128.Load(c + 2 * ldc + 4); if (W.Count > 2) { c22 = Vector128.Load(c + 2 * ldc + 8); c23 = Vector128.Load(c + 2 * ldc + 12); } }
+            if (rows > 3) { c30 = Vector128.Load(c + 3 * ldc); c31 = Vector128.Load(c + 3 * ldc + 4); if (W.Count > 2) { c32 = Vector128.Load(c + 3 * ldc + 8); c33 = Vector128.Load(c + 3 * ldc + 12); } }
+            if (rows > 4) { c40 = Vector128.Load(c + 4 * ldc); c41 = Vector128.Load(c + 4 * ldc + 4); if (W.Count > 2) { c42 = Vector128.Load(c + 4 * ldc + 8); c43 = Vector128.Load(c + 4 * ldc + 12); } }
+            if (rows > 5) { c50 = Vector128.Load(c + 5 * ldc); c51 = Vector128.Load(c + 5 * ldc + 4); if (W.Count > 2) { c52 = Vector128.Load(c + 5 * ldc + 8); c53 = Vector128.Load(c + 5 * ldc + 12); } }
+        }
+        for (int kk = 0; kk < kc; kk++)
+        {
+            var b0 = Vector128.Load(b);
+            var b1 = Vector128.Load(b + 4);
+            var b2 = W.Count > 2 ? Vector128.Load(b + 8) : default;
+            var b3 = W.Count > 2 ? Vector128.Load(b + 12) : default;
+            if (Sse.IsSupported) Sse.Prefetch1(prefetch);
+            prefetch += NR;
+            b += NR;
+            { var x = Broadcast128(a + 0); c00 = Vector128.MultiplyAddEstimate(x, b0, c00); c01 = Vector128.MultiplyAddEstimate(x, b1, c01); if (W.Count > 2) { c02 = Vector128.MultiplyAddEstimate(x, b2, c02); c03 = Vector128.MultiplyAddEstimate(x, b3, c03); } }
+            { var x = Broadcast128(a + 1); c10 = Vector128.MultiplyAddEstimate(x, b0, c10); c11 = Vector128.MultiplyAddEstimate(x, b1, c11); if (W.Count > 2) { c12 = Vector128.MultiplyAddEstimate(x, b2, c12); c13 = Vector128.MultiplyAddEstimate(x, b3, c13); } }
+            if (Live<T>(0, 2)) { var x = Broadcast128(a + 2); c20 = Vector128.MultiplyAddEstimate(x, b0, c20); c21 = Vector128.MultiplyAddEstimate(x, b1, c21); if (W.Count > 2) { c22 = Vector128.MultiplyAddEstimate(x, b2, c22); c23 = Vector128.MultiplyAddEstimate(x, b3, c23); } }
+            if (Live<T>(0, 3)) { var x = Broadcast128(a + 3); c30 = Vector128.MultiplyAddEstimate(x, b0, c30); c31 = Vector128.MultiplyAddEstimate(x, b1, c31); if (W.Count > 2) { c32 = Vector128.MultiplyAddEstimate(x, b2, c32); c33 = Vector128.MultiplyAddEstimate(x, b3, c33); } }
+            if (Live<T>(0, 4)) { var x = Broadcast128(a + 4); c40 = Vector128.MultiplyAddEstimate(x, b0, c40); c41 = Vector128.MultiplyAddEstimate(x, b1, c41); if (W.Count > 2) { c42 = Vector128.MultiplyAddEstimate(x, b2, c42); c43 = Vector128.MultiplyAddEstimate(x, b3, c43); } }
+            if (Live<T>(0, 5)) { var x = Broadcast128(a + 5); c50 = Vector128.MultiplyAddEstimate(x, b0, c50); c51 = Vector128.MultiplyAddEstimate(x, b1, c51); if (W.Count > 2) { c52 = Vector128.MultiplyAddEstimate(x, b2, c52); c53 = Vector128.MultiplyAddEstimate(x, b3, c53); } }
+            a += MR;
+        }
+        var bias0 = bias == null ? Vector128<float>.Zero : Vector128.Load(bias);
+        var bias1 = bias == null ? Vector128<float>.Zero : Vector128.Load(bias + 4);
+        var bias2 = bias == null || W.Count <= 2 ? Vector128<float>.Zero : Vector128.Load(bias + 8);
+        var bias3 = bias == null || W.Count <= 2 ? Vector128<float>.Zero : Vector128.Load(bias + 12);
+        StoreRow128<W>(c, bias0, bias1, bias2, bias3, residual, c00, c01, c02, c03);
+        if (rows > 1) StoreRow128<W>(c + ldc, bias0, bias1, bias2, bias3, residual == null ? null : residual + ldr, c10, c11, c12, c13);
+        if (rows > 2) StoreRow128<W>(c + 2 * ldc, bias0, bias1, bias2, bias3, residual == null ? null : residual + 2 * ldr, c20, c21, c22, c23);
+        if (rows > 3) StoreRow128<W>(c + 3 * ldc, bias0, bias1, bias2, bias3, residual == null ? null : residual + 3 * ldr, c30, c31, c32, c33);
+        if (rows > 4) StoreRow128<W>(c + 4 * ldc, bias0, bias1, bias2, bias3, residual == null ? null : residual + 4 * ldr, c40, c41, c42, c43);
+        if (rows > 5) StoreRow128<W>(c + 5 * ldc, bias0, bias1, bias2, bias3, residual == null ? null : residual + 5 * ldr, c50, c51, c52, c53);
+    }
+
+    /// <summary>
+    /// One A value in all four lanes. With AVX, <c>vbroadcastss xmm, m32</c> is a load alone; <c>Vector128.Create(*p)</c>
+    /// without AVX2 compiles to a load and a shuffle, and the six shuffles per k took FP-pipe slots from the twelve
+    /// multiplies and adds (Zen 3, <c>DOTNET_EnableAVX2=0</c>: see D29). ARM64 loads and replicates in one instruction.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector128<float> Broadcast128(float* p) => Avx.IsSupported ? Avx.BroadcastScalarToVector128(p) : Vector128.Create(*p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void StoreRow128<W>(float* c, Vector128<float> bias0, Vector128<float> bias1, Vector128<float> bias2, Vector128<float> bias3,
+        float* residual, Vector128<float> r0, Vector128<float> r1, Vector128<float> r2, Vector128<float> r3) where W : struct, IColumnVectors
+    {
+        r0 += bias0;
+        r1 += bias1;
+        if (residual != null)
+        {
+            r0 += Vector128.Load(residual);
+            r1 += Vector128.Load(residual + 4);
+        }
+        r0.Store(c);
+        r1.Store(c + 4);
+        if (W.Count > 2)
+        {
+            r2 += bias2;
+            r3 += bias3;
+            if (residual != null)
+            {
+                r2 += Vector128.Load(residual + 8);
+                r3 += Vector128.Load(residual + 12);
+            }
+            r2.Store(c + 8);
+            r3.Store(c + 12);
+        }
     }
 
     /// <summary>The wide kernel for <paramref name="rows"/> (1–12) valid rows of one or two row tiles.</summary>

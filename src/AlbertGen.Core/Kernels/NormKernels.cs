@@ -5,7 +5,8 @@ namespace AlbertGen.Kernels;
 
 /// <summary>
 /// Row-wise LayerNorm and softmax. LayerNorm is two-pass (mean, then centred sum of squares) as torch's CPU
-/// kernel is, with the biased variance; softmax subtracts the row maximum before <c>exp</c>. The
+/// kernel is, with the biased variance; softmax subtracts the row maximum before <c>exp</c>. Its
+/// vector paths are Vector256 (AVX2) or Vector128 (ARM64 NEON, x64 without AVX2), else scalar. The
 /// <c>Naive*</c> twins compute the same in double precision and are the test oracles.
 /// </summary>
 internal static class NormKernels
@@ -19,15 +20,30 @@ internal static class NormKernels
         if (n == 0) return;
         float mean = TensorPrimitives.Sum(x) / n;
         // Σ(x − mean)² without a scratch buffer: Σx² − n·mean² loses precision; the centred form does not.
-        var mv = Vector256.Create(mean);
-        var acc = Vector256<float>.Zero;
         int i = 0;
-        for (; i <= n - 8; i += 8)
+        float ss = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            var d = Vector256.Create(x.Slice(i, 8)) - mv;
-            acc = Vector256.FusedMultiplyAdd(d, d, acc);
+            var mv = Vector256.Create(mean);
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                var d = Vector256.Create(x.Slice(i, 8)) - mv;
+                acc = Vector256.FusedMultiplyAdd(d, d, acc);
+            }
+            ss = Vector256.Sum(acc);
         }
-        float ss = Vector256.Sum(acc);
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var mv = Vector128.Create(mean);
+            var acc = Vector128<float>.Zero;
+            for (; i <= n - 4; i += 4)
+            {
+                var d = Vector128.Create(x.Slice(i, 4)) - mv;
+                acc = Vector128.MultiplyAddEstimate(d, d, acc);
+            }
+            ss = Vector128.Sum(acc);
+        }
         for (; i < n; i++)
         {
             float d = x[i] - mean;
@@ -35,13 +51,28 @@ internal static class NormKernels
         }
         float rstd = 1f / MathF.Sqrt(ss / n + eps);
         // y = (x − mean)·rstd·w + b
-        var rv = Vector256.Create(rstd);
         i = 0;
-        for (; i <= n - 8; i += 8)
+        if (Vector256.IsHardwareAccelerated)
         {
-            var d = (Vector256.Create(x.Slice(i, 8)) - mv) * rv;
-            var r = Vector256.FusedMultiplyAdd(d, Vector256.Create(weight.Slice(i, 8)), Vector256.Create(bias.Slice(i, 8)));
-            r.CopyTo(y.Slice(i, 8));
+            var mv = Vector256.Create(mean);
+            var rv = Vector256.Create(rstd);
+            for (; i <= n - 8; i += 8)
+            {
+                var d = (Vector256.Create(x.Slice(i, 8)) - mv) * rv;
+                var r = Vector256.FusedMultiplyAdd(d, Vector256.Create(weight.Slice(i, 8)), Vector256.Create(bias.Slice(i, 8)));
+                r.CopyTo(y.Slice(i, 8));
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var mv = Vector128.Create(mean);
+            var rv = Vector128.Create(rstd);
+            for (; i <= n - 4; i += 4)
+            {
+                var d = (Vector128.Create(x.Slice(i, 4)) - mv) * rv;
+                var r = Vector128.MultiplyAddEstimate(d, Vector128.Create(weight.Slice(i, 4)), Vector128.Create(bias.Slice(i, 4)));
+                r.CopyTo(y.Slice(i, 4));
+            }
         }
         for (; i < n; i++)
             y[i] = (x[i] - mean) * rstd * weight[i] + bias[i];
@@ -66,15 +97,31 @@ internal static class NormKernels
         if (x.IsEmpty) return;
         float max = TensorPrimitives.Max(x);
         int n = x.Length, i = 0;
-        var mv = Vector256.Create(max);
-        var acc = Vector256<float>.Zero;
-        for (; i <= n - 8; i += 8)
+        float sum = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            var e = VectorExp.Exp(Vector256.Create(x.Slice(i, 8)) - mv);
-            e.CopyTo(x.Slice(i, 8));
-            acc += e;
+            var mv = Vector256.Create(max);
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                var e = VectorExp.Exp(Vector256.Create(x.Slice(i, 8)) - mv);
+                e.CopyTo(x.Slice(i, 8));
+                acc += e;
+            }
+            sum = Vector256.Sum(acc);
         }
-        float sum = Vector256.Sum(acc);
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var mv = Vector128.Create(max);
+            var acc = Vector128<float>.Zero;
+            for (; i <= n - 4; i += 4)
+            {
+                var e = VectorExp.Exp(Vector128.Create(x.Slice(i, 4)) - mv);
+                e.CopyTo(x.Slice(i, 4));
+                acc += e;
+            }
+            sum = Vector128.Sum(acc);
+        }
         for (; i < n; i++)
         {
             float e = MathF.Exp(x[i] - max);

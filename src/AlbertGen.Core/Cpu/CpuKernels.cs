@@ -1,0 +1,20 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+
+namespace AlbertGen.Cpu;
+
+/// <summary>
+/// Which kernel family the CPU engine runs in this process (decision D29): the widest vector width the JIT or the
+/// NativeAOT target accelerates — Vector512 → Vector256 → Vector128 → scalar. A NativeAOT build fixes it at compile
+/// time (<c>IlcInstructionSet</c>); <c>albertgen bench</c> prints it.
+/// </summary>
+public static class CpuKernels
+{
+    /// <summary>A short description, e.g. "Vector256 (AVX2, 6 × 16 tiles)".</summary>
+    public static string Family =>
+        Vector512.IsHardwareAccelerated ? "Vector512 (AVX-512, 12 × 32 tiles)"
+        : Vector256.IsHardwareAccelerated ? "Vector256 (AVX2, 6 × 16 tiles)"
+        : Vector128.IsHardwareAccelerated && AdvSimd.Arm64.IsSupported ? "Vector128 (ARM64 NEON, 6 × 16 tiles)"
+        : Vector128.IsHardwareAccelerated ? "Vector128 (no AVX2, 2 × 6 × 8 tiles)"
+        : "scalar";
+}
