@@ -19,7 +19,7 @@ internal static class AlbertizeCommand
         var outDir = new Option<string>("--out") { Description = "output folder: the student as an HF model folder, metrics.jsonl, albertize_results.json, checkpoints", Required = true };
         var embeddingSize = new Option<int>("--embedding-size") { Description = "the student's embedding_size E (2 … hidden_size)", DefaultValueFactory = _ => 128 };
         var groups = new Option<int>("--groups") { Description = "the student's num_hidden_groups G (divides num_hidden_layers)", DefaultValueFactory = _ => 1 };
-        var groupInit = new Option<string>("--group-init") { Description = "a group starts from the teacher layers it replaces: first | middle | last | average", DefaultValueFactory = _ => "middle" };
+        var groupInit = new Option<string>("--group-init") { Description = "a group starts from the teacher layers it replaces: first | middle | last | average", DefaultValueFactory = _ => "average" };
         groupInit.AcceptOnlyFromAmong("first", "middle", "last", "average");
         var corpus = new Option<string[]>("--corpus") { Description = "text files or folders (*.txt split into sentences; SST-2/CoLA .tsv: their sentences)", AllowMultipleArgumentsPerToken = true };
         var maxSteps = new Option<int>("--max-steps") { Description = "optimisation steps", DefaultValueFactory = _ => 1000 };

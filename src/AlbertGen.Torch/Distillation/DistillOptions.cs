@@ -5,7 +5,7 @@ public sealed record DistillOptions
 {
     public int EmbeddingSize { get; init; } = 128;
     public int Groups { get; init; } = 1;
-    public GroupInit GroupInit { get; init; } = GroupInit.Middle;
+    public GroupInit GroupInit { get; init; } = GroupInit.Average;
     public int MaxSteps { get; init; } = 1000;
     /// <summary>Sentences per step.</summary>
     public int BatchSize { get; init; } = 64;
