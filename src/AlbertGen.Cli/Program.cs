@@ -27,6 +27,7 @@ public static class Program
 #if ALBERTGEN_TRAINING
         root.Subcommands.Add(PretrainCommand.Create()); // training verbs: not in the NativeAOT build (TorchSharp)
         root.Subcommands.Add(FinetuneCommand.Create());
+        root.Subcommands.Add(AlbertizeCommand.Create());
 #endif
         return root.Parse(args).Invoke();
     }

@@ -58,6 +58,8 @@ public sealed class AlbertForHead : nn.Module
 
     public AlbertConfig Config { get; }
     public AlbertHead Head { get; }
+    /// <summary>The encoder (<c>albert.*</c>).</summary>
+    public AlbertModel Albert => albert;
 
     /// <summary>
     /// Moves the parameters to <paramref name="device"/> and re-ties the MLM decoder to the word embeddings

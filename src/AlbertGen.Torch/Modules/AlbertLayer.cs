@@ -86,4 +86,17 @@ public sealed class AlbertTransformer : nn.Module<Tensor, Tensor, Tensor>
             x = albert_layer_groups[_config.GroupOfLayer(i)].forward(x, additiveMask);
         return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// HF's <c>output_hidden_states</c>: the mapped embeddings, then the output of every layer — num_hidden_layers + 1
+    /// tensors (B, S, H), the last = last_hidden_state. The caller disposes them (or their scope does).
+    /// </summary>
+    public Tensor[] ForwardHiddenStates(Tensor embeddings, Tensor additiveMask)
+    {
+        var states = new Tensor[_config.NumHiddenLayers + 1];
+        states[0] = Autocast.Linear(embedding_hidden_mapping_in, embeddings);
+        for (int i = 0; i < _config.NumHiddenLayers; i++)
+            states[i + 1] = albert_layer_groups[_config.GroupOfLayer(i)].forward(states[i], additiveMask);
+        return states;
+    }
 }

@@ -24,6 +24,14 @@ public sealed class AlbertModel : nn.Module
 
     public AlbertEmbeddings Embeddings => embeddings;
 
+    /// <summary>HF's <c>hidden_states</c> (<c>output_hidden_states=True</c>): num_hidden_layers + 1 tensors (B, S, H), embeddings first.</summary>
+    public Tensor[] HiddenStates(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        using var mask = AdditiveMask(attentionMask);
+        using var embedded = embeddings.forward(inputIds, tokenTypeIds);
+        return encoder.ForwardHiddenStates(embedded, mask);
+    }
+
     /// <summary>HF's extended attention mask: (1 − mask) · finfo(float32).min, shaped (B, 1, 1, S).</summary>
     public static Tensor AdditiveMask(Tensor attentionMask)
     {

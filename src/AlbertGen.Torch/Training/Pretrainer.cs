@@ -42,8 +42,8 @@ public sealed record StepMetrics(long Step, double Loss, double MlmLoss, double 
 public sealed class Pretrainer
 {
     public const string MetricsFile = "metrics.jsonl";
-    public const string OptimizerFile = "optimizer.safetensors";
-    public const string StateFile = "trainer_state.json";
+    public const string OptimizerFile = TrainingCheckpoints.OptimizerFile;
+    public const string StateFile = TrainingCheckpoints.StateFile;
 
     readonly TorchAlbertBackend _backend;
     readonly PretrainOptions _options;
@@ -64,16 +64,7 @@ public sealed class Pretrainer
     }
 
     /// <summary>The newest <c>checkpoint-N</c> folder under <paramref name="outDir"/> with a complete state, or null.</summary>
-    public static string? LatestCheckpoint(string outDir)
-    {
-        if (!Directory.Exists(outDir)) return null;
-        return Directory.GetDirectories(outDir, "checkpoint-*")
-            .Select(d => (Dir: d, Ok: long.TryParse(Path.GetFileName(d)["checkpoint-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out long n), N: n))
-            .Where(x => x.Ok && File.Exists(Path.Combine(x.Dir, StateFile)) && File.Exists(Path.Combine(x.Dir, "model.safetensors")))
-            .OrderByDescending(x => x.N)
-            .Select(x => x.Dir)
-            .FirstOrDefault();
-    }
+    public static string? LatestCheckpoint(string outDir) => TrainingCheckpoints.Latest(outDir);
 
     /// <summary>Runs the remaining steps and writes the final model to <paramref name="outDir"/>. Returns this run's metrics.</summary>
     public List<StepMetrics> Run(IPretrainingBatchSource source, string outDir)
@@ -167,56 +158,15 @@ public sealed class Pretrainer
         LossCurvePng.Write(Path.Combine(outDir, LossCurveFile), mlm, sop);
     }
 
-    /// <summary>A 20-character progress bar for the step line.</summary>
-    static string Bar(long step, long total)
-    {
-        int filled = total <= 0 ? 20 : (int)Math.Min(20, step * 20 / total);
-        return "[" + new string('#', filled) + new string('.', 20 - filled) + "]";
-    }
+    static string Bar(long step, long total) => TrainingCheckpoints.Bar(step, total);
 
-    void SaveCheckpoint(string dir, AlbertOptimizer optimizer, long step)
-    {
-        // temporary files a kill left in earlier checkpoints (or the output folder) go first
-        string outDir = Path.GetDirectoryName(Path.GetFullPath(dir))!;
-        AtomicFile.DeleteOrphans(outDir);
-        foreach (var d in Directory.GetDirectories(outDir, "checkpoint-*"))
-            AtomicFile.DeleteOrphans(d);
-        _backend.SavePretrained(dir);
-        optimizer.SaveState(Path.Combine(dir, OptimizerFile));
-        // written last: a checkpoint without it is incomplete and ignored on resume
-        AtomicFile.WriteAllText(Path.Combine(dir, StateFile),
-            JsonSerializer.Serialize(new Dictionary<string, long> { ["global_step"] = step }, TrainerJson.Default.DictionaryStringInt64) + "\n");
-        _options.Log?.WriteLine($"checkpoint: {dir}");
-    }
+    void SaveCheckpoint(string dir, AlbertOptimizer optimizer, long step) =>
+        TrainingCheckpoints.Save(dir, _backend, optimizer, step, _options.Log);
 
     /// <summary>Keeps the complete lines of metrics.jsonl with step ≤ <paramref name="lastStep"/> (rewritten atomically).</summary>
-    internal static void TruncateMetrics(string path, long lastStep)
-    {
-        if (!File.Exists(path)) return;
-        var kept = new StringBuilder();
-        foreach (var line in File.ReadLines(path))
-        {
-            try
-            {
-                using var doc = JsonDocument.Parse(line);
-                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("step", out var s)
-                    && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out long step) && step <= lastStep)
-                    kept.Append(line).Append('\n');
-            }
-            catch (JsonException)
-            {
-                // a line torn by a kill during the write
-            }
-        }
-        AtomicFile.WriteAllText(path, kept.ToString());
-    }
+    internal static void TruncateMetrics(string path, long lastStep) => TrainingCheckpoints.TruncateMetrics(path, lastStep);
 
-    static long ReadState(string dir)
-    {
-        var state = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(dir, StateFile)), TrainerJson.Default.DictionaryStringInt64)
-            ?? throw new InvalidDataException($"{dir}: empty {StateFile}");
-        return state.TryGetValue("global_step", out long s) ? s : throw new InvalidDataException($"{dir}: {StateFile} has no global_step");
-    }
+    static long ReadState(string dir) => TrainingCheckpoints.ReadStep(dir);
 
     static string ToJson(StepMetrics m)
     {

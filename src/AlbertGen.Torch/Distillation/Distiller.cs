@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AlbertGen.Config;
+using AlbertGen.IO;
+using AlbertGen.Model;
+using AlbertGen.Tasks.Distillation;
+using AlbertGen.Tokenization;
+using AlbertGen.Torch.Training;
+using static TorchSharp.torch;
+
+namespace AlbertGen.Torch.Distillation;
+
+/// <summary>What <see cref="Distiller.Albertize"/> did: the student's quality on the held-out sentences before and after, and this run's steps.</summary>
+public sealed record DistillResult(DistillEvaluation? Initial, DistillEvaluation Final, double EmbeddingEnergyKept, long StartStep, List<DistillStepMetrics> Steps);
+
+/// <summary>
+/// <c>albertgen albertize</c>: a BERT-shaped teacher distilled into an ALBERT with a factorised embedding (E) and G
+/// shared groups. The student starts from the teacher (<see cref="StudentInit"/>), then learns to reproduce the
+/// teacher's hidden states on corpus sentences: loss = mean over the L + 1 hidden states of the MSE over attended
+/// tokens + w·(1 − cos) of the mean-pooled last states. AdamW (no decay for LayerNorm and biases), linear warmup then
+/// decay, global-norm clip; dropout off in both models, so a step is deterministic and a resumed run equals an
+/// uninterrupted one. Checkpoints, metrics.jsonl and resuming as <c>pretrain</c> (<see cref="TrainingCheckpoints"/>).
+/// </summary>
+public sealed class Distiller
+{
+    public const string MetricsFile = "metrics.jsonl";
+    public const string ResultsFile = "albertize_results.json";
+
+    /// <summary>sentence-transformers files carried over from the teacher (besides its numbered module folders).</summary>
+    public static readonly string[] SentenceTransformersFiles = ["modules.json", "sentence_bert_config.json", "config_sentence_transformers.json"];
+
+    readonly TeacherModel _teacher;
+    readonly TorchAlbertBackend _student;
+    readonly DistillOptions _options;
+
+    public Distiller(TeacherModel teacher, TorchAlbertBackend student, DistillOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(teacher);
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(options);
+        CheckOptions(options);
+        if (student.Head != AlbertHead.Base)
+            throw new ArgumentException($"the student must be an AlbertModel, this one is {student.Head.HfClassName()}");
+        if (student.Config.HiddenSize != teacher.Config.HiddenSize || student.Config.NumHiddenLayers != teacher.Config.NumHiddenLayers)
+            throw new ArgumentException($"student (hidden_size {student.Config.HiddenSize}, {student.Config.NumHiddenLayers} layers) and teacher (hidden_size {teacher.Config.HiddenSize}, {teacher.Config.NumHiddenLayers} layers) differ");
+        _teacher = teacher;
+        _student = student;
+        _options = options;
+    }
+
+    /// <summary>Refuses settings that cannot run, naming the option.</summary>
+    public static void CheckOptions(DistillOptions o)
+    {
+        if (o.MaxSteps < 0) throw new ArgumentException($"--max-steps must be ≥ 0, found {o.MaxSteps}");
+        if (o.BatchSize < 1) throw new ArgumentException($"--batch-size must be ≥ 1, found {o.BatchSize}");
+        if (o.MaxSeqLength < 4) throw new ArgumentException($"--max-seq-length must be ≥ 4, found {o.MaxSeqLength}");
+        if (o.WarmupSteps < 0) throw new ArgumentException($"--warmup must be ≥ 0, found {o.WarmupSteps}");
+        if (o.SaveEvery < 0) throw new ArgumentException($"--save-every must be ≥ 0, found {o.SaveEvery}");
+        if (o.DevSentences < 0) throw new ArgumentException($"--dev-sentences must be ≥ 0, found {o.DevSentences}");
+        if (!(o.LearningRate >= 0) || double.IsInfinity(o.LearningRate)) throw new ArgumentException($"--lr must be a number ≥ 0, found {o.LearningRate}");
+        if (!(o.MaxGradNorm >= 0)) throw new ArgumentException($"--max-grad-norm must be ≥ 0 (0 disables), found {o.MaxGradNorm}");
+        if (!(o.CosineWeight >= 0) || double.IsInfinity(o.CosineWeight)) throw new ArgumentException($"--cosine-weight must be a number ≥ 0, found {o.CosineWeight}");
+    }
+
+    /// <summary>
+    /// The whole verb: loads the teacher, makes (or, with <see cref="DistillOptions.Resume"/>, reloads) the student,
+    /// distils it on <paramref name="corpus"/> and writes the HF folder to <paramref name="outDir"/> with the teacher's
+    /// tokenizer and sentence-transformers files.
+    /// </summary>
+    public static DistillResult Albertize(string teacherDir, IReadOnlyList<string> corpus, string outDir, DistillOptions options, string device = "auto")
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        CheckOptions(options);
+        if (corpus.Count == 0) throw new ArgumentException("albertize needs --corpus (text files or folders of *.txt, or SST-2/CoLA .tsv files)");
+        if (!Directory.Exists(teacherDir)) throw new DirectoryNotFoundException($"--teacher: folder not found: {teacherDir}");
+        var teacherConfig = AlbertConfig.Load(teacherDir);
+        TeacherModel.CheckShape(teacherConfig, teacherDir);
+        var studentConfig = StudentInit.StudentConfig(teacherConfig, options.EmbeddingSize, options.Groups);
+        if (options.MaxSeqLength > teacherConfig.MaxPositionEmbeddings)
+            throw new ArgumentException($"--max-seq-length {options.MaxSeqLength} exceeds the teacher's max_position_embeddings ({teacherConfig.MaxPositionEmbeddings})");
+        if (Path.GetFullPath(teacherDir).TrimEnd('/') == Path.GetFullPath(outDir).TrimEnd('/'))
+            throw new ArgumentException($"--out {outDir} is the teacher's folder; writing there would replace the teacher");
+        var tokenizer = AlbertTokenizer.FromModelDirectory(teacherDir);
+        if (tokenizer.VocabSize != teacherConfig.VocabSize)
+            throw new ArgumentException($"the teacher's tokenizer has {tokenizer.VocabSize} pieces, its vocab_size is {teacherConfig.VocabSize}");
+        var source = new SentenceBatchSource(tokenizer, corpus, options.BatchSize, options.MaxSeqLength, (int)options.Seed, options.DevSentences);
+
+        var dev = TorchRuntime.ParseDevice(device);
+        using var teacher = TeacherModel.Load(teacherDir, dev);
+        string? ckpt = options.Resume ? TrainingCheckpoints.Latest(outDir) : null;
+        double kept = double.NaN;
+        TorchAlbertBackend student;
+        if (ckpt is not null)
+        {
+            student = TorchAlbertBackend.Load(ckpt, AlbertHead.Base, device);
+            if (student.Config.EmbeddingSize != options.EmbeddingSize || student.Config.NumHiddenGroups != options.Groups)
+            {
+                student.Dispose();
+                throw new ArgumentException($"--resume: {ckpt} holds a student with embedding_size {student.Config.EmbeddingSize} and {student.Config.NumHiddenGroups} groups, this run asks for {options.EmbeddingSize} and {options.Groups}");
+            }
+        }
+        else
+        {
+            student = TorchAlbertBackend.Create(studentConfig, AlbertHead.Base, options.Seed, device);
+            kept = StudentInit.Initialize(teacher.Model, student.Model, options.GroupInit, copyPooler: teacher.HasPooler);
+            string line = string.Create(CultureInfo.InvariantCulture,
+                $"student: E {options.EmbeddingSize} (rank {options.EmbeddingSize - 1} keeps {kept:P2} of the centred word embeddings' energy), {options.Groups} group(s) from the teacher's layers ({options.GroupInit.ToString().ToLowerInvariant()})");
+            options.Log?.WriteLine(teacher.HasPooler ? line : line + "; the teacher has no pooler: the student's is freshly initialised");
+        }
+        using (student)
+        {
+            var result = new Distiller(teacher, student, options).Run(source, outDir, ckpt);
+            if (ckpt is null) result = result with { EmbeddingEnergyKept = kept };
+            CopyCompanionFiles(teacherDir, outDir);
+            WriteResults(Path.Combine(outDir, ResultsFile), result, options);
+            return result;
+        }
+    }
+
+    /// <summary>Runs the remaining steps (from <paramref name="checkpoint"/> when resuming) and writes the final model to <paramref name="outDir"/>.</summary>
+    public DistillResult Run(SentenceBatchSource source, string outDir, string? checkpoint = null)
+    {
+        Directory.CreateDirectory(outDir);
+        var model = _student.Model;
+        var parameters = TorchWeights.UniqueParameters(model);
+        using var optimizer = AlbertOptimizer.Create(OptimizerKind.AdamW, parameters);
+        var schedule = new LinearSchedule(_options.LearningRate, _options.WarmupSteps, _options.MaxSteps);
+        long start = 0;
+        if (checkpoint is not null)
+        {
+            start = TrainingCheckpoints.ReadStep(checkpoint);
+            optimizer.LoadState(Path.Combine(checkpoint, TrainingCheckpoints.OptimizerFile));
+            _options.Log?.WriteLine($"resumed from {checkpoint} at step {start}");
+        }
+        DistillEvaluation? initial = null;
+        if (start == 0 && source.Dev.Count > 0)
+        {
+            initial = Evaluate(source, source.Dev);
+            _options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"init: held-out cosine to the teacher {initial.Cosine:F4}, hidden-state MSE {initial.HiddenMse:G4} ({initial.Sentences} sentences)"));
+        }
+
+        var metrics = new List<DistillStepMetrics>();
+        string metricsPath = Path.Combine(outDir, MetricsFile);
+        if (start > 0) TrainingCheckpoints.TruncateMetrics(metricsPath, start);
+        using (var metricsOut = new StreamWriter(metricsPath, append: start > 0, new UTF8Encoding(false)))
+        {
+            model.eval(); // dropout off: the teacher is deterministic, so is the student's target (D34)
+            for (long step = start; step < _options.MaxSteps; step++)
+            {
+                var sw = Stopwatch.StartNew();
+                double lr = schedule.At(step);
+                double loss, mse, cos, norm;
+                using (NewDisposeScope())
+                {
+                    optimizer.ZeroGrad();
+                    var host = source.BatchFor(step);
+                    var batch = TorchBatch.From(host, _student.Device);
+                    var t = _teacher.HiddenStates(batch);
+                    var s = model.Albert.HiddenStates(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+                    var (l, m, c) = Loss(s, t, batch.AttentionMask, _options.CosineWeight);
+                    l.backward();
+                    loss = l.item<float>();
+                    mse = m.item<float>();
+                    cos = c.item<float>();
+                    norm = GradientClipping.ClipByGlobalNorm(parameters.Select(p => p.Parameter), _options.MaxGradNorm);
+                    optimizer.Step(lr);
+                }
+                var row = new DistillStepMetrics(step + 1, loss, mse, cos, lr, norm, sw.Elapsed.TotalMilliseconds);
+                metrics.Add(row);
+                metricsOut.WriteLine(ToJson(row));
+                metricsOut.Flush();
+                _options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"step {row.Step}/{_options.MaxSteps} {TrainingCheckpoints.Bar(row.Step, _options.MaxSteps)}  loss {row.Loss:F5} (mse {row.HiddenMse:F5}, cos {row.Cosine:F4})  lr {row.LearningRate:G4}  |g| {row.GradNorm:G4}  {row.StepMilliseconds:F0} ms  {source.BatchSize / (row.StepMilliseconds / 1000):F1} sent/s"));
+                if (_options.SaveEvery > 0 && row.Step % _options.SaveEvery == 0 && row.Step < _options.MaxSteps)
+                    TrainingCheckpoints.Save(Path.Combine(outDir, "checkpoint-" + row.Step.ToString(CultureInfo.InvariantCulture)), _student, optimizer, row.Step, _options.Log);
+            }
+        }
+        var final = Evaluate(source, source.Dev);
+        if (final.Sentences > 0)
+            _options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"final: held-out cosine to the teacher {final.Cosine:F4}, hidden-state MSE {final.HiddenMse:G4}"));
+        _student.SavePretrained(outDir, new Dictionary<string, string> { ["trained_by"] = "albertgen albertize" });
+        return new DistillResult(initial, final, double.NaN, start, metrics);
+    }
+
+    /// <summary>
+    /// loss = mean over the hidden states k of Σ_attended (s_k − t_k)² / (tokens · H), + w · mean(1 − cos(pool(s_L), pool(t_L))),
+    /// pool = the mean over attended tokens. Returns (loss, hidden MSE, mean cosine).
+    /// </summary>
+    public static (Tensor Loss, Tensor HiddenMse, Tensor Cosine) Loss(Tensor[] student, Tensor[] teacher, Tensor attentionMask, double cosineWeight)
+    {
+        if (student.Length != teacher.Length)
+            throw new ArgumentException($"{student.Length} student hidden states, {teacher.Length} teacher ones");
+        using var scope = NewDisposeScope();
+        var mask = attentionMask.to_type(ScalarType.Float32).unsqueeze(-1);     // (B, S, 1)
+        var count = mask.sum() * student[0].shape[^1];
+        Tensor mse = zeros(1, device: student[0].device).squeeze();
+        for (int k = 0; k < student.Length; k++)
+            mse = mse + ((student[k] - teacher[k]).square() * mask).sum() / count;
+        mse = mse / student.Length;
+        var tokens = mask.sum(1).clamp_min(1);                                    // (B, 1)
+        var ps = (student[^1] * mask).sum(1) / tokens;
+        var pt = (teacher[^1] * mask).sum(1) / tokens;
+        var cos = nn.functional.cosine_similarity(ps, pt, 1, 1e-8).mean();
+        var loss = mse + cosineWeight * (1 - cos);
+        return (loss.MoveToOuterDisposeScope(), mse.MoveToOuterDisposeScope(), cos.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The student against the teacher on <paramref name="sentences"/> (eval mode, no gradients), in batches of the step size.</summary>
+    public DistillEvaluation Evaluate(SentenceBatchSource source, IReadOnlyList<string> sentences)
+    {
+        if (sentences.Count == 0) return new DistillEvaluation(double.NaN, double.NaN, 0);
+        using var noGrad = no_grad();
+        double mse = 0, cos = 0;
+        for (int i = 0; i < sentences.Count; i += source.BatchSize)
+        {
+            using var scope = NewDisposeScope();
+            var chunk = sentences.Skip(i).Take(source.BatchSize).ToList();
+            var batch = TorchBatch.From(source.Encode(chunk), _student.Device);
+            var t = _teacher.HiddenStates(batch);
+            var s = _student.Model.Albert.HiddenStates(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+            var (_, m, c) = Loss(s, t, batch.AttentionMask, 0);
+            mse += m.item<float>() * chunk.Count;
+            cos += c.item<float>() * chunk.Count;
+        }
+        return new DistillEvaluation(mse / sentences.Count, cos / sentences.Count, sentences.Count);
+    }
+
+    /// <summary>The teacher's tokenizer files and sentence-transformers files (modules.json, …, and its <c>N_Name/</c> module folders), copied atomically.</summary>
+    public static void CopyCompanionFiles(string teacherDir, string outDir)
+    {
+        foreach (var name in AlbertTokenizer.FileNames.Concat(SentenceTransformersFiles))
+            CopyAtomically(Path.Combine(teacherDir, name), Path.Combine(outDir, name));
+        foreach (var sub in Directory.GetDirectories(teacherDir))
+        {
+            string name = Path.GetFileName(sub);
+            int underscore = name.IndexOf('_');
+            if (underscore <= 0 || !name[..underscore].All(char.IsAsciiDigit)) continue; // 1_Pooling, 2_Normalize
+            foreach (var file in Directory.GetFiles(sub, "*", SearchOption.AllDirectories))
+                CopyAtomically(file, Path.Combine(outDir, Path.GetRelativePath(teacherDir, file)));
+            Directory.CreateDirectory(Path.Combine(outDir, name)); // an empty module folder (2_Normalize) too
+        }
+    }
+
+    static void CopyAtomically(string from, string to)
+    {
+        if (!File.Exists(from)) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+        var bytes = File.ReadAllBytes(from);
+        AtomicFile.Write(to, s => s.Write(bytes));
+    }
+
+    static void WriteResults(string path, DistillResult r, DistillOptions o)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("embedding_size", o.EmbeddingSize);
+            w.WriteNumber("num_hidden_groups", o.Groups);
+            w.WriteString("group_init", o.GroupInit.ToString().ToLowerInvariant());
+            w.WriteNumber("steps", r.StartStep + r.Steps.Count);
+            w.WriteNumber("batch_size", o.BatchSize);
+            Num(w, "embedding_energy_kept", r.EmbeddingEnergyKept);
+            if (r.Initial is { } i)
+            {
+                Num(w, "init_dev_cosine", i.Cosine);
+                Num(w, "init_dev_hidden_mse", i.HiddenMse);
+            }
+            Num(w, "final_dev_cosine", r.Final.Cosine);
+            Num(w, "final_dev_hidden_mse", r.Final.HiddenMse);
+            w.WriteNumber("dev_sentences", r.Final.Sentences);
+            w.WriteEndObject();
+        }
+        AtomicFile.WriteAllText(path, Encoding.UTF8.GetString(ms.ToArray()) + "\n");
+    }
+
+    static string ToJson(DistillStepMetrics m)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("step", m.Step);
+            Num(w, "loss", m.Loss);
+            Num(w, "hidden_mse", m.HiddenMse);
+            Num(w, "cosine", m.Cosine);
+            Num(w, "learning_rate", m.LearningRate);
+            Num(w, "grad_norm", m.GradNorm);
+            Num(w, "step_ms", m.StepMilliseconds);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    static void Num(Utf8JsonWriter w, string name, double v)
+    {
+        if (double.IsFinite(v)) w.WriteNumber(name, v);
+        else w.WriteString(name, v.ToString(CultureInfo.InvariantCulture));
+    }
+}
