@@ -57,6 +57,26 @@ public class ForwardBenchmarks
         _batch = new AlbertBatch(batch, seq, Ids(_cpu.Config.VocabSize));
     }
 
+    /// <summary>The int8 form of <see cref="ModelDir"/> (D35): <c>albertgen quantize --model bench/models/base --out
+    /// bench/models/base-int8 --force</c> (random weights: the label-agreement gate means nothing there).</summary>
+    public static string Int8ModelDir
+    {
+        get
+        {
+            var dir = Environment.GetEnvironmentVariable("ALBERTGEN_BENCH_INT8_MODEL") ?? ModelDir + "-int8";
+            if (File.Exists(Path.Combine(dir, "model.safetensors"))) return dir;
+            throw new InvalidOperationException($"{dir} not found: run albertgen quantize --model {ModelDir} --out {dir} --force first (or set ALBERTGEN_BENCH_INT8_MODEL)");
+        }
+    }
+
+    [GlobalSetup(Target = nameof(AlbertGenInt8))]
+    public void SetupInt8()
+    {
+        var (batch, seq) = ParseShape();
+        _cpu = CpuAlbertModel.Load(Int8ModelDir, AlbertHead.Base);
+        _batch = new AlbertBatch(batch, seq, Ids(_cpu.Config.VocabSize));
+    }
+
     [GlobalSetup(Target = nameof(OnnxRuntime))]
     public void SetupOrt()
     {
@@ -101,4 +121,7 @@ public class ForwardBenchmarks
 
     [Benchmark]
     public object AlbertGenCpu() => _cpu!.Forward(_batch!).LastHiddenState!.Length;
+
+    [Benchmark]
+    public object AlbertGenInt8() => _cpu!.Forward(_batch!).LastHiddenState!.Length;
 }

@@ -18,9 +18,9 @@ public sealed partial class TextPipelines
         string prompt = settings.DefaultPrompt;
         var inputs = texts.Select(t => prompt + t).Select(t => settings.DoLowerCase ? t.ToLowerInvariant() : t).ToArray();
         var encodings = Tokenizer.EncodeBatch(inputs, maxLength: maxLength, padding: PaddingStrategy.DoNotPad);
-        return Batched(encodings, outputsPerToken: h, (i, enc, output, row, seq) =>
+        return Batched(encodings, outputsPerToken: h, (i, enc, output, row, first) =>
         {
-            var rows = output.LastHiddenState!.Data.AsSpan(row * seq * h, enc.Length * h);
+            var rows = output.LastHiddenState!.Data.AsSpan(first * h, enc.Length * h);
             float[] v = settings.Pooling switch
             {
                 EmbeddingPooling.Cls => rows[..h].ToArray(),
