@@ -30,17 +30,9 @@ internal sealed unsafe class GemmJob : IParallelJob
         if (m <= 0) return;
         _a = a; _lda = lda; _m = m; _b = b; _c = c; _ldc = ldc; _bias = bias; _residual = residual; _ldr = ldr;
         _activation = activation;
-        int rowBlocks = (m + MaxRowBlock - 1) / MaxRowBlock;
-        _rowBlock = Gemm.PaddedRows((m + rowBlocks - 1) / rowBlocks);
-        rowBlocks = (m + _rowBlock - 1) / _rowBlock;
-        int panels = b.Panels;
-        int wanted = Math.Max(1, (4 * runner.Threads + rowBlocks - 1) / rowBlocks);
         // tiny problems are not worth a thread hand-off
-        if ((long)m * b.N * b.K < 64 * 1024) wanted = 1;
-        _panelChunks = Math.Min(panels, wanted);
-        _panelChunk = (panels + _panelChunks - 1) / _panelChunks;
-        _panelChunks = (panels + _panelChunk - 1) / _panelChunk;
-        int tasks = rowBlocks * _panelChunks;
+        var part = GemmPartition.For(m, b.N, b.K, b.Panels, runner.Threads, tinyWork: 64 * 1024);
+        _rowBlock = part.RowBlock; _panelChunk = part.PanelChunk; _panelChunks = part.PanelChunks; _packRows = part.PackRows;
 
         long packed = Gemm.PackedALength(m, b.K);
         if (_packBuffer.Length - _packOffset < packed)
@@ -48,16 +40,12 @@ internal sealed unsafe class GemmJob : IParallelJob
         fixed (float* buffer = _packBuffer)
         {
             _packedA = buffer + _packOffset;
-            // phase 1: pack A once (row tiles split across workers)
-            int tiles = Gemm.PaddedRows(m) / Gemm.MR;
-            // short inputs: packing is a few microseconds, less than a thread hand-off
-            int packTasks = tasks == 1 || m <= Gemm.SmallM ? 1 : Math.Min(tiles, 2 * runner.Threads);
-            _packRows = (tiles + packTasks - 1) / packTasks * Gemm.MR;
+            // phase 1: pack A once (row tiles split across workers; one task for short inputs)
             _packing = true;
-            runner.For((m + _packRows - 1) / _packRows, this);
+            runner.For(part.PackTasks, this);
             // phase 2: the micro-kernel over (row block × panel chunk)
             _packing = false;
-            runner.For(tasks, this);
+            runner.For(part.Tasks, this);
         }
         _b = null;
     }

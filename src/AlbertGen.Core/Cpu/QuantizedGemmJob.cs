@@ -29,16 +29,8 @@ internal sealed unsafe class QuantizedGemmJob : IParallelJob
         if (m <= 0) return;
         _a = a; _lda = lda; _m = m; _b = b; _c = c; _ldc = ldc; _bias = bias; _residual = residual; _ldr = ldr;
         _activation = activation;
-        int rowBlocks = (m + GemmJob.MaxRowBlock - 1) / GemmJob.MaxRowBlock;
-        _rowBlock = GemmInt8.PaddedRows((m + rowBlocks - 1) / rowBlocks);
-        rowBlocks = (m + _rowBlock - 1) / _rowBlock;
-        int panels = b.Panels;
-        int wanted = Math.Max(1, (4 * runner.Threads + rowBlocks - 1) / rowBlocks);
-        if ((long)m * b.N * b.K < 128 * 1024) wanted = 1; // tiny problems are not worth a thread hand-off
-        _panelChunks = Math.Min(panels, wanted);
-        _panelChunk = (panels + _panelChunks - 1) / _panelChunks;
-        _panelChunks = (panels + _panelChunk - 1) / _panelChunk;
-        int tasks = rowBlocks * _panelChunks;
+        var part = GemmPartition.For(m, b.N, b.K, b.Panels, runner.Threads, tinyWork: 128 * 1024);
+        _rowBlock = part.RowBlock; _panelChunk = part.PanelChunk; _panelChunks = part.PanelChunks; _packRows = part.PackRows;
 
         long packed = GemmInt8.PackedALength(m, b.K);
         if (_packBuffer.Length < packed) _packBuffer = GC.AllocateArray<int>(checked((int)packed), pinned: true);
@@ -49,13 +41,10 @@ internal sealed unsafe class QuantizedGemmJob : IParallelJob
         {
             _packedA = buffer;
             _rowScales = scales;
-            int tiles = GemmInt8.PaddedRows(m) / GemmInt8.MR;
-            int packTasks = tasks == 1 || m <= Gemm.SmallM ? 1 : Math.Min(tiles, 2 * runner.Threads);
-            _packRows = (tiles + packTasks - 1) / packTasks * GemmInt8.MR;
             _packing = true;
-            runner.For((m + _packRows - 1) / _packRows, this);
+            runner.For(part.PackTasks, this);
             _packing = false;
-            runner.For(tasks, this);
+            runner.For(part.Tasks, this);
         }
         _b = null;
     }

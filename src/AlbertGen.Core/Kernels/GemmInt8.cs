@@ -30,7 +30,7 @@ internal enum Int8Kernel
 [SkipLocalsInit]
 internal static unsafe class GemmInt8
 {
-    public const int MR = 6;
+    public const int MR = Gemm.MR; // the same row tiles as the float kernels (GemmPartition splits both alike)
     public const int NR = 16;
 
     /// <summary>The kernel <see cref="Int8Kernel.Auto"/> runs on this CPU.</summary>

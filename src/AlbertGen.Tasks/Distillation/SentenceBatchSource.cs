@@ -1,5 +1,6 @@
 using AlbertGen.Model;
 using AlbertGen.Tasks.Pretraining;
+using AlbertGen.Tasks.Training;
 using AlbertGen.Tokenization;
 
 namespace AlbertGen.Tasks.Distillation;
@@ -22,10 +23,7 @@ public sealed class SentenceBatchSource
     readonly string[] _files;
     readonly HashSet<string> _dev;
     readonly int _batchSize, _maxSeqLength, _seed;
-    IEnumerator<string>? _stream;
-    string? _peeked;
-    int _epoch;
-    long _position;
+    readonly ReplayableStream<string> _stream;
 
     public SentenceBatchSource(AlbertTokenizer tokenizer, IReadOnlyList<string> paths, int batchSize, int maxSeqLength, int seed, int devCount)
     {
@@ -41,8 +39,8 @@ public sealed class SentenceBatchSource
         _seed = seed;
         Dev = Sentences(_files).Take(devCount).ToList();
         _dev = new HashSet<string>(Dev, StringComparer.Ordinal);
-        Restart();
-        if (!Peek())
+        _stream = new ReplayableStream<string>(Epoch, "sentence");
+        if (!_stream.Peek())
             throw new AlbertInputException($"the corpus yields no training sentences (each needs ≥ {MinCharacters} characters; {Dev.Count} were held out for evaluation)");
     }
 
@@ -54,11 +52,9 @@ public sealed class SentenceBatchSource
     /// <summary>The batch of step <paramref name="step"/>: B sentences, tokenized (truncated to the maximum length) and padded to the longest.</summary>
     public AlbertBatch BatchFor(long step)
     {
-        long first = step * _batchSize;
-        if (first < _position) Restart();
-        while (_position < first) Next();
+        _stream.SeekTo(step * _batchSize);
         var texts = new List<string>(_batchSize);
-        for (int i = 0; i < _batchSize; i++) texts.Add(Next());
+        for (int i = 0; i < _batchSize; i++) texts.Add(_stream.Next());
         return Encode(texts);
     }
 
@@ -71,56 +67,7 @@ public sealed class SentenceBatchSource
         var rng = new Random(unchecked(_seed * 7919 + epoch * 104729) ^ 0x5EED);
         var files = (string[])_files.Clone();
         rng.Shuffle(files);
-        var buffer = new List<string>(1024);
-        foreach (var s in Sentences(files))
-        {
-            if (_dev.Contains(s)) continue;
-            if (buffer.Count < ShuffleBufferSize)
-            {
-                buffer.Add(s);
-                continue;
-            }
-            int k = rng.Next(buffer.Count);
-            yield return buffer[k];
-            buffer[k] = s;
-        }
-        var rest = buffer.ToArray();
-        rng.Shuffle(rest);
-        foreach (var s in rest) yield return s;
-    }
-
-    void Restart()
-    {
-        _stream?.Dispose();
-        _epoch = 0;
-        _position = 0;
-        _peeked = null;
-        _stream = Epoch(0).GetEnumerator();
-    }
-
-    bool Peek()
-    {
-        if (_peeked is not null) return true;
-        for (int tries = 0; tries < 2; tries++)
-        {
-            if (_stream!.MoveNext())
-            {
-                _peeked = _stream.Current;
-                return true;
-            }
-            _stream.Dispose();
-            _stream = Epoch(++_epoch).GetEnumerator();
-        }
-        return false;
-    }
-
-    string Next()
-    {
-        if (!Peek()) throw new InvalidOperationException("the sentence stream ended");
-        var s = _peeked!;
-        _peeked = null;
-        _position++;
-        return s;
+        return ReplayableStream<string>.Shuffled(Sentences(files).Where(s => !_dev.Contains(s)), rng, ShuffleBufferSize);
     }
 
     /// <summary>Files as given, folders as their <c>*.txt</c> and <c>*.tsv</c> in ordinal order.</summary>

@@ -1,6 +1,6 @@
 using AlbertGen.Model;
+using AlbertGen.Tasks.Training;
 using AlbertGen.Tokenization;
-using AlbertGen.Tasks.Pretraining;
 
 namespace AlbertGen.Tasks.Pretraining;
 
@@ -18,10 +18,7 @@ public sealed class CorpusBatchSource : IPretrainingBatchSource
     readonly IReadOnlyList<string> _paths;
     readonly PretrainingDataOptions _options;
     readonly int _batchSize;
-    IEnumerator<PretrainingInstance>? _stream;
-    PretrainingInstance? _peeked;
-    int _epoch;
-    long _position; // index of the next instance handed out, counted over all epochs
+    readonly ReplayableStream<PretrainingInstance> _stream;
 
     public CorpusBatchSource(AlbertTokenizer tokenizer, IReadOnlyList<string> paths, PretrainingDataOptions options, int batchSize)
     {
@@ -32,8 +29,8 @@ public sealed class CorpusBatchSource : IPretrainingBatchSource
         _paths = paths;
         _options = options;
         _batchSize = batchSize;
-        Restart();
-        if (!Peek())
+        _stream = new ReplayableStream<PretrainingInstance>(Epoch, "corpus");
+        if (!_stream.Peek())
             throw new AlbertInputException("the corpus yields no training instances (empty, or documents too short)");
     }
 
@@ -60,67 +57,15 @@ public sealed class CorpusBatchSource : IPretrainingBatchSource
         var files = CorpusReader.Files(_paths).ToArray();
         rng.Shuffle(files);
         var builder = new PretrainingDataBuilder(_tokenizer, _options with { Seed = seed });
-        var buffer = new List<PretrainingInstance>(Math.Min(ShuffleBufferSize, 1024));
-        foreach (var document in CorpusReader.Documents(files, _tokenizer))
-        {
-            foreach (var instance in builder.FromDocument(document))
-            {
-                if (buffer.Count < ShuffleBufferSize)
-                {
-                    buffer.Add(instance);
-                    continue;
-                }
-                int k = rng.Next(buffer.Count);
-                yield return buffer[k];
-                buffer[k] = instance;
-            }
-        }
-        var rest = buffer.ToArray();
-        rng.Shuffle(rest);
-        foreach (var x in rest) yield return x;
-    }
-
-    void Restart()
-    {
-        _stream?.Dispose();
-        _epoch = 0;
-        _position = 0;
-        _peeked = null;
-        _stream = Epoch(0).GetEnumerator();
-    }
-
-    bool Peek()
-    {
-        if (_peeked is not null) return true;
-        for (int tries = 0; tries < 2; tries++)
-        {
-            if (_stream!.MoveNext())
-            {
-                _peeked = _stream.Current;
-                return true;
-            }
-            _stream.Dispose();
-            _stream = Epoch(++_epoch).GetEnumerator();
-        }
-        return false;
-    }
-
-    PretrainingInstance Next()
-    {
-        if (!Peek()) throw new InvalidOperationException("the corpus stream ended");
-        var x = _peeked!;
-        _peeked = null;
-        _position++;
-        return x;
+        var instances = CorpusReader.Documents(files, _tokenizer).SelectMany(builder.FromDocument);
+        return ReplayableStream<PretrainingInstance>.Shuffled(instances, rng, ShuffleBufferSize);
     }
 
     public AlbertBatch BatchFor(long step)
     {
-        long first = step * _batchSize;
-        if (first < _position) Restart();
-        while (_position < first) Next(); // resume: replay the stream deterministically up to this step
+        _stream.SeekTo(step * _batchSize); // resume: replay the stream deterministically up to this step
         var batch = new List<PretrainingInstance>(_batchSize);
-        for (int i = 0; i < _batchSize; i++) batch.Add(Next());
+        for (int i = 0; i < _batchSize; i++) batch.Add(_stream.Next());
         return ToBatch(batch, _options.MaxSeqLength);
     }
 

@@ -264,41 +264,21 @@ public sealed class Distiller
             w.WriteString("group_init", o.GroupInit.ToString().ToLowerInvariant());
             w.WriteNumber("steps", r.StartStep + r.Steps.Count);
             w.WriteNumber("batch_size", o.BatchSize);
-            Num(w, "embedding_energy_kept", r.EmbeddingEnergyKept);
+            TrainingCheckpoints.WriteNumber(w, "embedding_energy_kept", r.EmbeddingEnergyKept);
             if (r.Initial is { } i)
             {
-                Num(w, "init_dev_cosine", i.Cosine);
-                Num(w, "init_dev_hidden_mse", i.HiddenMse);
+                TrainingCheckpoints.WriteNumber(w, "init_dev_cosine", i.Cosine);
+                TrainingCheckpoints.WriteNumber(w, "init_dev_hidden_mse", i.HiddenMse);
             }
-            Num(w, "final_dev_cosine", r.Final.Cosine);
-            Num(w, "final_dev_hidden_mse", r.Final.HiddenMse);
+            TrainingCheckpoints.WriteNumber(w, "final_dev_cosine", r.Final.Cosine);
+            TrainingCheckpoints.WriteNumber(w, "final_dev_hidden_mse", r.Final.HiddenMse);
             w.WriteNumber("dev_sentences", r.Final.Sentences);
             w.WriteEndObject();
         }
         AtomicFile.WriteAllText(path, Encoding.UTF8.GetString(ms.ToArray()) + "\n");
     }
 
-    static string ToJson(DistillStepMetrics m)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("step", m.Step);
-            Num(w, "loss", m.Loss);
-            Num(w, "hidden_mse", m.HiddenMse);
-            Num(w, "cosine", m.Cosine);
-            Num(w, "learning_rate", m.LearningRate);
-            Num(w, "grad_norm", m.GradNorm);
-            Num(w, "step_ms", m.StepMilliseconds);
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(ms.ToArray());
-    }
-
-    static void Num(Utf8JsonWriter w, string name, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteString(name, v.ToString(CultureInfo.InvariantCulture));
-    }
+    static string ToJson(DistillStepMetrics m) => TrainingCheckpoints.MetricsLine(m.Step,
+        ("loss", m.Loss), ("hidden_mse", m.HiddenMse), ("cosine", m.Cosine), ("learning_rate", m.LearningRate),
+        ("grad_norm", m.GradNorm), ("step_ms", m.StepMilliseconds));
 }

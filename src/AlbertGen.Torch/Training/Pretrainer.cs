@@ -168,30 +168,7 @@ public sealed class Pretrainer
 
     static long ReadState(string dir) => TrainingCheckpoints.ReadStep(dir);
 
-    static string ToJson(StepMetrics m)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("step", m.Step);
-            Num(w, "loss", m.Loss);
-            Num(w, "mlm_loss", m.MlmLoss);
-            Num(w, "sop_loss", m.SopLoss);
-            Num(w, "learning_rate", m.LearningRate);
-            Num(w, "grad_norm", m.GradNorm);
-            Num(w, "step_ms", m.StepMilliseconds);
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(ms.ToArray());
-
-        static void Num(Utf8JsonWriter w, string name, double v)
-        {
-            if (double.IsFinite(v)) w.WriteNumber(name, v);
-            else w.WriteString(name, v.ToString(CultureInfo.InvariantCulture));
-        }
-    }
+    static string ToJson(StepMetrics m) => TrainingCheckpoints.MetricsLine(m.Step,
+        ("loss", m.Loss), ("mlm_loss", m.MlmLoss), ("sop_loss", m.SopLoss), ("learning_rate", m.LearningRate),
+        ("grad_norm", m.GradNorm), ("step_ms", m.StepMilliseconds));
 }
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, long>))]
-internal sealed partial class TrainerJson : System.Text.Json.Serialization.JsonSerializerContext;

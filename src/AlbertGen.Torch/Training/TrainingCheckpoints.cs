@@ -77,4 +77,31 @@ public static class TrainingCheckpoints
         int filled = total <= 0 ? 20 : (int)Math.Min(20, step * 20 / total);
         return "[" + new string('#', filled) + new string('.', 20 - filled) + "]";
     }
+
+    /// <summary>
+    /// One metrics.jsonl line: <c>step</c>, then each value in order; a non-finite value is written as a string
+    /// ("NaN", "Infinity") so the line stays JSON.
+    /// </summary>
+    internal static string MetricsLine(long step, params ReadOnlySpan<(string Name, double Value)> values)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("step", step);
+            foreach (var (name, v) in values) WriteNumber(w, name, v);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    /// <summary>A number, or a non-finite one as a string ("NaN", "Infinity"), which JSON has no number for.</summary>
+    internal static void WriteNumber(Utf8JsonWriter w, string name, double v)
+    {
+        if (double.IsFinite(v)) w.WriteNumber(name, v);
+        else w.WriteString(name, v.ToString(CultureInfo.InvariantCulture));
+    }
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, long>))]
+internal sealed partial class TrainerJson : System.Text.Json.Serialization.JsonSerializerContext;
