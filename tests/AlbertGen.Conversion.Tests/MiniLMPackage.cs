@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using AlbertGen.Cli.Tests;
 using AlbertGen.Conversion;
 
 namespace AlbertGen.Conversion.Tests;

@@ -1,3 +1,4 @@
+using AlbertGen.Cli.Tests;
 using AlbertGen.Config;
 using AlbertGen.Model;
 using AlbertGen.Tasks.Pipelines;
