@@ -3,8 +3,8 @@ using AlbertGen.Kernels;
 namespace AlbertGen.Tests;
 
 /// <summary>
-/// The int8 GEMM (docs/decisions.md D35): every kernel this CPU can run equals the int32 naive twin bit for bit, over
-/// shapes at and off the 6 × 16 tile and the k-pair, and at the extremes of the quantized range.
+/// The int8 GEMM (docs/decisions.md D35, D39): every kernel this CPU can run equals the int32 naive twin bit for bit,
+/// over shapes at and off the 6 × 16 tile and the k-quad, and at the extremes of the quantized range.
 /// </summary>
 public class GemmInt8Tests
 {
@@ -44,6 +44,10 @@ public class GemmInt8Tests
         }
     }
 
+    [Int8KernelTheory(Int8Kernel.AvxVnni)]
+    [MemberData(nameof(Shapes))]
+    public void AvxVnni_equals_naive(int m, int n, int k) => RandomCase(Int8Kernel.AvxVnni, m, n, k);
+
     [Int8KernelTheory(Int8Kernel.Avx2)]
     [MemberData(nameof(Shapes))]
     public void Avx2_equals_naive(int m, int n, int k) => RandomCase(Int8Kernel.Avx2, m, n, k);
@@ -63,19 +67,28 @@ public class GemmInt8Tests
     }
 
     /// <summary>
-    /// Saturation extremes: every activation and weight at ±max quantizes to ±127, so each pmaddwd pair is ±32258 and
-    /// the int32 sums reach ±127²·K (K = 4099: 66 M; the kernels must neither saturate nor wrap); also all-zero rows
-    /// (scale 0), a row of one huge value among tiny ones, and ties at x.5 (round half to even).
+    /// Saturation extremes: a row at +max quantizes to 127 everywhere and weights at ±max to ±127, so each
+    /// <c>pmaddubsw</c> pair sum is ±32258 (the int16 limit is 32767) and the int32 sums reach ±127²·K (K = 4099: 66 M);
+    /// a row at −max has zero point 127 and q = 0 (the compensation term carries it all); also all-zero rows (scale 0),
+    /// a row of one huge value among tiny ones, and ties at x.5 (round half to even).
     /// </summary>
-    [Theory]
-    [InlineData(nameof(Int8Kernel.Avx2))]
-    [InlineData(nameof(Int8Kernel.Vector128))]
-    [InlineData(nameof(Int8Kernel.Scalar))]
-    [InlineData(nameof(Int8Kernel.Auto))]
-    public void Extremes_equal_naive(string kernelName)
+    [Int8KernelFact(Int8Kernel.AvxVnni)]
+    public void Extremes_equal_naive_AvxVnni() => Extremes(Int8Kernel.AvxVnni);
+
+    [Int8KernelFact(Int8Kernel.Avx2)]
+    public void Extremes_equal_naive_Avx2() => Extremes(Int8Kernel.Avx2);
+
+    [Int8KernelFact(Int8Kernel.Vector128)]
+    public void Extremes_equal_naive_Vector128() => Extremes(Int8Kernel.Vector128);
+
+    [Fact]
+    public void Extremes_equal_naive_Scalar() => Extremes(Int8Kernel.Scalar);
+
+    [Fact]
+    public void Extremes_equal_naive_Auto() => Extremes(Int8Kernel.Auto);
+
+    static void Extremes(Int8Kernel kernel)
     {
-        var kernel = Enum.Parse<Int8Kernel>(kernelName);
-        if (!GemmInt8.IsSupported(kernel)) return; // the per-kernel theories above report the skip
         int m = 9, n = 19, k = 4099;
         var a = new float[m * k];
         var w = new float[n * k];
@@ -109,26 +122,41 @@ public class GemmInt8Tests
         var rng = new Random(3);
         foreach (int k in new[] { 1, 7, 8, 9, 15, 16, 17, 33, 768 })
         {
-            var row = KernelTests.Random(rng, k, 10f);
-            var expected = new short[k];
-            float es = GemmInt8Naive.QuantizeRow(row, expected);
-            var actual = new short[k];
-            float s;
-            unsafe
+            foreach (float shift in new[] { 0f, 6f, -6f, 100f })
             {
-                fixed (float* x = row) fixed (short* q = actual) s = GemmInt8.QuantizeRow(x, k, q);
+                var row = KernelTests.Random(rng, k, 10f).Select(x => x + shift).ToArray();
+                var expected = new byte[k];
+                float es = GemmInt8Naive.QuantizeRow(row, expected, out int ezp);
+                var actual = new byte[k];
+                float s;
+                int zp;
+                unsafe
+                {
+                    fixed (float* x = row) fixed (byte* q = actual) s = GemmInt8.QuantizeRow(x, k, q, out zp);
+                }
+                Assert.Equal(es, s);
+                Assert.Equal(ezp, zp);
+                Assert.Equal(expected, actual);
+                Assert.All(actual, v => Assert.InRange(v, 0, GemmInt8.ActivationMax));
+                Assert.InRange(zp, 0, GemmInt8.ActivationMax);
             }
-            Assert.Equal(es, s);
-            Assert.Equal(expected, actual);
         }
-        // max 127 → inv 1: 0.5 → 0, 1.5 → 2, 2.5 → 2, −0.5 → 0, −1.5 → −2
-        float[] ties = [127f, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -127f, 126.5f, 3.5f];
-        var tq = new short[ties.Length];
-        unsafe
-        {
-            fixed (float* x = ties) fixed (short* q = tq) GemmInt8.QuantizeRow(x, ties.Length, q);
-        }
-        Assert.Equal(new short[] { 127, 0, 2, 2, 0, -2, -127, 126, 4 }, tq);
+        // max − min = 127 → inv 1, zp = 27: 0.5 → 0 + 27, 1.5 → 2 + 27, 2.5 → 2 + 27, −0.5 → 27, −1.5 → −2 + 27
+        AssertQuantized([100f, -27f, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 3.5f], 27, [127, 0, 27, 29, 29, 27, 25, 31]);
+        // the zero point itself rounds half to even: −min · inv = 26.5 → 26; 100.5 → 100 + 26
+        AssertQuantized([100.5f, -26.5f, 0f], 26, [126, 0, 26]);
+        // all non-negative: zp 0, the range widened to include 0; all non-positive: zp 127
+        AssertQuantized([0f, 127f, 63.5f], 0, [0, 127, 64]);
+        AssertQuantized([0f, -127f, -63.5f], 127, [127, 0, 63]);
+    }
+
+    static unsafe void AssertQuantized(float[] row, int expectedZeroPoint, byte[] expected)
+    {
+        var q = new byte[row.Length];
+        int zp;
+        fixed (float* x = row) fixed (byte* pq = q) GemmInt8.QuantizeRow(x, row.Length, pq, out zp);
+        Assert.Equal(expectedZeroPoint, zp);
+        Assert.Equal(expected, q);
     }
 
     [Fact]

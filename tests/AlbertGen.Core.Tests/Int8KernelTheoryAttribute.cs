@@ -8,6 +8,9 @@ internal sealed class Int8KernelTheoryAttribute : TheoryAttribute
     public Int8KernelTheoryAttribute(Int8Kernel kernel)
     {
         if (!GemmInt8.IsSupported(kernel))
-            Skip = $"this CPU cannot run the {kernel} int8 kernel (AVX2 / SSE2 missing, or disabled by DOTNET_Enable* variables)";
+            Skip = SkipReason(kernel);
     }
+
+    public static string SkipReason(Int8Kernel kernel) =>
+        $"this CPU cannot run the {kernel} int8 kernel (AVX-VNNI / AVX2 / SSSE3 missing, or disabled by DOTNET_Enable* variables)";
 }

@@ -210,7 +210,7 @@ internal static class QuantizeCommand
             w.WriteString("quant_method", Int8Weights.Method);
             w.WriteNumber("bits", 8);
             w.WriteString("weights", "int8, symmetric, one F32 scale per output row (NAME_scale)");
-            w.WriteString("activations", "dynamic, symmetric, per token (at run time)");
+            w.WriteString("activations", "dynamic, asymmetric 7-bit, per token (at run time)");
             w.WriteEndObject();
             w.WriteEndObject();
         }

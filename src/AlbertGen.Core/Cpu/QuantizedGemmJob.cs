@@ -6,12 +6,12 @@ namespace AlbertGen.Cpu;
 /// <summary>
 /// The int8 twin of <see cref="GemmJob"/>: C = act(dequant(quant(A) · Bᵀ) + bias [+ residual]) with B a
 /// <see cref="QuantizedMatrix"/>, on the worker pool in two phases: A is quantized per row and packed once
-/// (<see cref="GemmInt8.QuantizeRows"/>, tasks over row tiles), then (row block × panel chunk) tasks run the kernel.
+/// (<see cref="GemmInt8.QuantizeRows"/>: scales, zero points, byte quads; tasks over row tiles), then (row block × panel chunk) tasks run the kernel.
 /// </summary>
 internal sealed unsafe class QuantizedGemmJob : IParallelJob
 {
     float* _a, _c, _bias, _residual, _rowScales;
-    int* _packedA;
+    int* _packedA, _rowZeroPoints;
     int _lda, _m, _ldc, _ldr;
     QuantizedMatrix? _b;
     ActivationKind _activation;
@@ -20,7 +20,8 @@ internal sealed unsafe class QuantizedGemmJob : IParallelJob
     int _packRows;
     int[] _packBuffer = [];
     float[] _scaleBuffer = [];
-    short[][] _rowBuffers = [];
+    int[] _zeroPointBuffer = [];
+    byte[][] _rowBuffers = [];
 
     /// <summary>Runs the GEMM on <paramref name="runner"/>. Pointers must stay valid (pinned) for the call.</summary>
     public void Run(ParallelRunner runner, float* a, int lda, int m, QuantizedMatrix b, float* c, int ldc,
@@ -35,12 +36,15 @@ internal sealed unsafe class QuantizedGemmJob : IParallelJob
         long packed = GemmInt8.PackedALength(m, b.K);
         if (_packBuffer.Length < packed) _packBuffer = GC.AllocateArray<int>(checked((int)packed), pinned: true);
         if (_scaleBuffer.Length < m) _scaleBuffer = GC.AllocateArray<float>(m, pinned: true);
-        if (_rowBuffers.Length < runner.Threads) _rowBuffers = new short[runner.Threads][];
+        if (_zeroPointBuffer.Length < m) _zeroPointBuffer = GC.AllocateArray<int>(m, pinned: true);
+        if (_rowBuffers.Length < runner.Threads) _rowBuffers = new byte[runner.Threads][];
         fixed (int* buffer = _packBuffer)
         fixed (float* scales = _scaleBuffer)
+        fixed (int* zeroPoints = _zeroPointBuffer)
         {
             _packedA = buffer;
             _rowScales = scales;
+            _rowZeroPoints = zeroPoints;
             _packing = true;
             runner.For(part.PackTasks, this);
             _packing = false;
@@ -56,10 +60,10 @@ internal sealed unsafe class QuantizedGemmJob : IParallelJob
         {
             int r0 = index * _packRows;
             var rowBuffer = _rowBuffers[worker];
-            if (rowBuffer is null || rowBuffer.Length < 2 * b.KPairs)
-                _rowBuffers[worker] = rowBuffer = GC.AllocateArray<short>(2 * b.KPairs, pinned: true);
-            fixed (short* rb = rowBuffer)
-                GemmInt8.QuantizeRows(_a, _lda, _m, b.K, _packedA, _rowScales, r0, Math.Min(_m, r0 + _packRows), rb);
+            if (rowBuffer is null || rowBuffer.Length < 4 * b.KQuads)
+                _rowBuffers[worker] = rowBuffer = GC.AllocateArray<byte>(4 * b.KQuads, pinned: true);
+            fixed (byte* rb = rowBuffer)
+                GemmInt8.QuantizeRows(_a, _lda, _m, b.K, _packedA, _rowScales, _rowZeroPoints, r0, Math.Min(_m, r0 + _packRows), rb);
             return;
         }
         int rbk = index / _panelChunks, pc = index % _panelChunks;
@@ -67,7 +71,8 @@ internal sealed unsafe class QuantizedGemmJob : IParallelJob
         int p0 = pc * _panelChunk, p1 = Math.Min(b.Panels, p0 + _panelChunk);
         fixed (sbyte* pb = b.Data)
         fixed (float* cs = b.Scales)
-            GemmInt8.RunPacked(_packedA, _rowScales, _m, b, pb, cs, _c, _ldc, row0, row1, p0, p1, _bias, _residual, _ldr);
+        fixed (int* sums = b.ColumnSums)
+            GemmInt8.RunPacked(_packedA, _rowScales, _rowZeroPoints, _m, b, pb, cs, sums, _c, _ldc, row0, row1, p0, p1, _bias, _residual, _ldr);
         if (_activation != ActivationKind.Linear)
         {
             int c0 = p0 * GemmInt8.NR, c1 = Math.Min(b.N, p1 * GemmInt8.NR);

@@ -8,24 +8,30 @@ namespace AlbertGen.Kernels;
 internal enum Int8Kernel
 {
     Auto,
-    /// <summary>6 × 16 over ymm registers: <c>vpmovsxbw</c> + <c>vpmaddwd</c> + <c>vpaddd</c>.</summary>
+    /// <summary>
+    /// 6 × 16 over ymm registers with AVX-VNNI <c>vpdpbusd</c> (one µop per four products per lane: Intel since Alder
+    /// Lake, AMD since Zen 5). Same layout and integers as <see cref="Avx2"/>.
+    /// </summary>
+    AvxVnni,
+    /// <summary>6 × 16 over ymm registers: <c>vpmaddubsw</c> + <c>vpmaddwd</c> (by ones) + <c>vpaddd</c>.</summary>
     Avx2,
-    /// <summary>6 × 8 over xmm registers (<c>pmaddwd</c>), twice per panel: x86 without AVX2.</summary>
+    /// <summary>6 × 8 over xmm registers (SSSE3 <c>pmaddubsw</c>), twice per panel: x86 without AVX2.</summary>
     Vector128,
-    /// <summary>Plain loops over the packed layout: CPUs without SSE2 (ARM64 until an <c>sdot</c> kernel exists).</summary>
+    /// <summary>Plain loops over the packed layout: CPUs without SSSE3 (ARM64 until an <c>sdot</c> kernel exists).</summary>
     Scalar,
 }
 
 /// <summary>
-/// C (m × n) = dequant(quant(A) · Bᵀ) [+ bias] [+ residual] with B a <see cref="QuantizedMatrix"/> (docs/decisions.md D35).
-/// A is quantized per row at run time (dynamic, as ONNX Runtime's DynamicQuantizeLinear, but symmetric):
-/// scale_a[i] = max|A[i, :]| / 127, q = round-half-even(A · 127 / max) clamped to [−127, 127], and packed as int16 pairs
-/// in 6-row tiles (<see cref="QuantizeRows"/>). The micro-kernels sign-extend B to int16 and multiply with
-/// <c>pmaddwd</c>: every product and pair sum is exact (no <c>pmaddubsw</c> int16 saturation, no 7-bit range, no
-/// +128 compensation term), and the int32 sums are exact for K ≤ <see cref="QuantizedMatrix.MaxK"/>. Every kernel
-/// therefore produces the same integers as <see cref="GemmInt8Naive"/>, and all share one float epilogue
-/// (<c>(float)acc · (scale_a[i] · scale_w[j]) + bias[j] + residual</c>, in that order), so the results are equal bit
-/// for bit. Single-threaded over a range of rows and panels: <c>Cpu/QuantizedGemmJob</c> splits the work.
+/// C (m × n) = dequant(quant(A) · Bᵀ) [+ bias] [+ residual] with B a <see cref="QuantizedMatrix"/> (docs/decisions.md
+/// D35, D39). A is quantized per row at run time (dynamic and asymmetric, as ONNX Runtime's DynamicQuantizeLinear, but
+/// per row and to 7 bits): the row's range is widened to include 0, scale = (max − min) / 127, zero point
+/// zp = round-half-even(−min / scale), q = clamp(round-half-even(x / scale) + zp, 0, 127) — unsigned, so products go
+/// through <c>pmaddubsw</c> (u8 × s8), and 7-bit, so its int16 pair sums (≤ 2 · 127 · 128) never saturate. A is packed
+/// as byte quads in 6-row tiles (<see cref="QuantizeRows"/>). The kernels sum q · w exactly in int32 (K ≤
+/// <see cref="QuantizedMatrix.MaxK"/>), the epilogue subtracts zp · Σₖ w (<see cref="QuantizedMatrix.ColumnSums"/>),
+/// so every kernel produces Σₖ (q − zp) · w, the integer <see cref="GemmInt8Naive"/> computes, and all share one
+/// float epilogue (<c>(float)acc · (scale_a[i] · scale_w[j]) + bias[j] + residual</c>, in that order): the results are
+/// equal bit for bit. Single-threaded over a range of rows and panels: <c>Cpu/QuantizedGemmJob</c> splits the work.
 /// </summary>
 [SkipLocalsInit]
 internal static unsafe class GemmInt8
@@ -33,167 +39,262 @@ internal static unsafe class GemmInt8
     public const int MR = Gemm.MR; // the same row tiles as the float kernels (GemmPartition splits both alike)
     public const int NR = 16;
 
+    /// <summary>Largest quantized activation (7 bits, unsigned).</summary>
+    public const int ActivationMax = 127;
+
     /// <summary>The kernel <see cref="Int8Kernel.Auto"/> runs on this CPU.</summary>
-    public static Int8Kernel Best => Avx2.IsSupported ? Int8Kernel.Avx2 : Sse2.IsSupported ? Int8Kernel.Vector128 : Int8Kernel.Scalar;
+    public static Int8Kernel Best => AvxVnni.IsSupported ? Int8Kernel.AvxVnni : Avx2.IsSupported ? Int8Kernel.Avx2 : Ssse3.IsSupported ? Int8Kernel.Vector128 : Int8Kernel.Scalar;
 
     /// <summary>Whether <paramref name="kernel"/> can run here.</summary>
     public static bool IsSupported(Int8Kernel kernel) => kernel switch
     {
+        Int8Kernel.AvxVnni => AvxVnni.IsSupported,
         Int8Kernel.Avx2 => Avx2.IsSupported,
-        Int8Kernel.Vector128 => Sse2.IsSupported,
+        Int8Kernel.Vector128 => Ssse3.IsSupported,
         _ => true,
     };
 
     public static int PaddedRows(int m) => (m + MR - 1) / MR * MR;
 
-    /// <summary>Ints of a packed A (one int = an int16 pair).</summary>
-    public static long PackedALength(int m, int k) => (long)PaddedRows(m) * ((k + 1) / 2);
+    /// <summary>Ints of a packed A (one int = four activation bytes).</summary>
+    public static long PackedALength(int m, int k) => (long)PaddedRows(m) * ((k + 3) / 4);
 
     /// <summary>
     /// Quantizes rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) (rowStart a multiple of MR) of A into
-    /// <paramref name="packedA"/> (tile t at t·MR·kPairs ints, dst[kp·MR + r] = q[r, 2kp] | q[r, 2kp + 1] &lt;&lt; 16) and their
-    /// scales into <paramref name="rowScales"/>. Padding rows of a last tile and an odd K's last pair are zero.
-    /// <paramref name="rowBuffer"/> holds at least 2·kPairs shorts.
+    /// <paramref name="packedA"/> (tile t at t·MR·kQuads ints, dst[kq·MR + r] = bytes q[r, 4kq … 4kq + 3]) and their
+    /// scales and zero points. Padding rows of a last tile and the padding of K's last quad are zero.
+    /// <paramref name="rowBuffer"/> holds at least 4·kQuads bytes.
     /// </summary>
-    public static void QuantizeRows(float* a, int lda, int m, int k, int* packedA, float* rowScales, int rowStart, int rowEnd, short* rowBuffer)
+    public static void QuantizeRows(float* a, int lda, int m, int k, int* packedA, float* rowScales, int* rowZeroPoints,
+        int rowStart, int rowEnd, byte* rowBuffer)
     {
-        int kPairs = (k + 1) / 2;
+        int kQuads = (k + 3) / 4;
         for (int t = rowStart; t < rowEnd; t += MR)
         {
-            int* tile = packedA + (long)t * kPairs;
+            int* tile = packedA + (long)t * kQuads;
             for (int r = 0; r < MR; r++)
             {
                 int row = t + r;
                 int* dst = tile + r;
                 if (row >= m)
                 {
-                    for (int kp = 0; kp < kPairs; kp++) dst[kp * MR] = 0;
+                    for (int kq = 0; kq < kQuads; kq++) dst[kq * MR] = 0;
                     continue;
                 }
-                rowBuffer[2 * kPairs - 1] = 0;
-                rowScales[row] = QuantizeRow(a + (long)row * lda, k, rowBuffer);
-                int* pairs = (int*)rowBuffer;
-                for (int kp = 0; kp < kPairs; kp++) dst[kp * MR] = pairs[kp];
+                *(int*)(rowBuffer + 4 * kQuads - 4) = 0;
+                rowScales[row] = QuantizeRow(a + (long)row * lda, k, rowBuffer, out rowZeroPoints[row]);
+                int* quads = (int*)rowBuffer;
+                for (int kq = 0; kq < kQuads; kq++) dst[kq * MR] = quads[kq];
             }
         }
     }
 
-    /// <summary>One row: returns its scale (max|x| / 127, 0 for an all-zero row) and writes k quantized values.</summary>
-    public static float QuantizeRow(float* x, int k, short* q)
+    /// <summary>
+    /// One row: returns its scale ((max − min) / 127 over a range that includes 0; 0 for an all-zero row), its zero
+    /// point, and writes k quantized values in [0, 127].
+    /// </summary>
+    public static float QuantizeRow(float* x, int k, byte* q, out int zeroPoint)
     {
-        float max = MaxAbs(x, k);
-        if (max == 0)
+        MinMax(x, k, out float min, out float max);
+        if (max == min) // all zero (the range includes 0)
         {
-            new Span<short>(q, k).Clear();
+            new Span<byte>(q, k).Clear();
+            zeroPoint = 0;
             return 0;
         }
-        float inv = QuantizedMatrix.QMax / max;
+        float inv = ActivationMax / (max - min);
+        float zp = QuantizeZeroPoint(min, inv);
+        zeroPoint = (int)zp;
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
             var vinv = Vector256.Create(inv);
-            var lo = Vector256.Create(-(float)QuantizedMatrix.QMax);
-            var hi = Vector256.Create((float)QuantizedMatrix.QMax);
+            var vzp = Vector256.Create(zp);
+            var hi = Vector256.Create((float)ActivationMax);
             for (; i + 16 <= k; i += 16)
             {
-                var r0 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Load(x + i) * vinv), lo), hi));
-                var r1 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Load(x + i + 8) * vinv), lo), hi));
-                Vector256.Narrow(r0, r1).Store(q + i);
+                var r0 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Load(x + i) * vinv) + vzp, Vector256<float>.Zero), hi));
+                var r1 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Load(x + i + 8) * vinv) + vzp, Vector256<float>.Zero), hi));
+                var w = Vector256.Narrow(r0, r1); // 16 shorts in [0, 127]
+                Vector128.Narrow(w.GetLower().AsUInt16(), w.GetUpper().AsUInt16()).Store(q + i);
             }
         }
         else if (Vector128.IsHardwareAccelerated)
         {
             var vinv = Vector128.Create(inv);
-            var lo = Vector128.Create(-(float)QuantizedMatrix.QMax);
-            var hi = Vector128.Create((float)QuantizedMatrix.QMax);
-            for (; i + 8 <= k; i += 8)
+            var vzp = Vector128.Create(zp);
+            var hi = Vector128.Create((float)ActivationMax);
+            for (; i + 16 <= k; i += 16)
             {
-                var r0 = Vector128.ConvertToInt32(Vector128.Min(Vector128.Max(Vector128.Round(Vector128.Load(x + i) * vinv), lo), hi));
-                var r1 = Vector128.ConvertToInt32(Vector128.Min(Vector128.Max(Vector128.Round(Vector128.Load(x + i + 4) * vinv), lo), hi));
-                Vector128.Narrow(r0, r1).Store(q + i);
+                var w0 = Vector128.Narrow(Quantize4(x + i, vinv, vzp, hi), Quantize4(x + i + 4, vinv, vzp, hi)).AsUInt16();
+                var w1 = Vector128.Narrow(Quantize4(x + i + 8, vinv, vzp, hi), Quantize4(x + i + 12, vinv, vzp, hi)).AsUInt16();
+                Vector128.Narrow(w0, w1).Store(q + i);
             }
         }
-        for (; i < k; i++) q[i] = QuantizeScalar(x[i], inv);
-        return max / QuantizedMatrix.QMax;
+        for (; i < k; i++) q[i] = QuantizeScalar(x[i], inv, zp);
+        return (max - min) / ActivationMax;
     }
 
-    /// <summary>The scalar quantization every path agrees with: round-half-even(x · inv) clamped to ±127.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static short QuantizeScalar(float x, float inv) =>
-        (short)Math.Min(Math.Max(MathF.Round(x * inv), -(float)QuantizedMatrix.QMax), QuantizedMatrix.QMax);
+    static Vector128<int> Quantize4(float* x, Vector128<float> inv, Vector128<float> zp, Vector128<float> hi) =>
+        Vector128.ConvertToInt32(Vector128.Min(Vector128.Max(Vector128.Round(Vector128.Load(x) * inv) + zp, Vector128<float>.Zero), hi));
 
-    static float MaxAbs(float* x, int k)
+    /// <summary>zp = round-half-even(−min · inv) in [0, 127], as a float (the quantization adds it in float).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float QuantizeZeroPoint(float min, float inv) => Math.Min(Math.Max(MathF.Round(-min * inv), 0f), ActivationMax);
+
+    /// <summary>The scalar quantization every path agrees with: clamp(round-half-even(x · inv) + zp, 0, 127).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte QuantizeScalar(float x, float inv, float zp) =>
+        (byte)Math.Min(Math.Max(MathF.Round(x * inv) + zp, 0f), ActivationMax);
+
+    /// <summary>min(0, min x) and max(0, max x) over the row.</summary>
+    static void MinMax(float* x, int k, out float min, out float max)
     {
         int i = 0;
-        float max = 0;
+        min = 0;
+        max = 0;
         if (Vector256.IsHardwareAccelerated && k >= 8)
         {
-            var m = Vector256<float>.Zero;
-            for (; i + 8 <= k; i += 8) m = Vector256.Max(m, Vector256.Abs(Vector256.Load(x + i)));
-            for (int l = 0; l < 8; l++) max = Math.Max(max, m[l]);
+            var lo = Vector256<float>.Zero;
+            var hi = Vector256<float>.Zero;
+            for (; i + 8 <= k; i += 8)
+            {
+                var v = Vector256.Load(x + i);
+                lo = Vector256.Min(lo, v);
+                hi = Vector256.Max(hi, v);
+            }
+            for (int l = 0; l < 8; l++)
+            {
+                min = Math.Min(min, lo[l]);
+                max = Math.Max(max, hi[l]);
+            }
         }
-        for (; i < k; i++) max = Math.Max(max, Math.Abs(x[i]));
-        return max;
+        else if (Vector128.IsHardwareAccelerated && k >= 4)
+        {
+            var lo = Vector128<float>.Zero;
+            var hi = Vector128<float>.Zero;
+            for (; i + 4 <= k; i += 4)
+            {
+                var v = Vector128.Load(x + i);
+                lo = Vector128.Min(lo, v);
+                hi = Vector128.Max(hi, v);
+            }
+            for (int l = 0; l < 4; l++)
+            {
+                min = Math.Min(min, lo[l]);
+                max = Math.Max(max, hi[l]);
+            }
+        }
+        for (; i < k; i++)
+        {
+            min = Math.Min(min, x[i]);
+            max = Math.Max(max, x[i]);
+        }
     }
 
     /// <summary>
     /// C rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) (a multiple of MR), panels
     /// [<paramref name="panelStart"/>, <paramref name="panelEnd"/>), from A packed by <see cref="QuantizeRows"/>.
     /// </summary>
-    public static void RunPacked(int* packedA, float* rowScales, int m, QuantizedMatrix b, sbyte* packedB, float* colScales, float* c, int ldc,
-        int rowStart, int rowEnd, int panelStart, int panelEnd, float* bias = null, float* residual = null, int ldr = 0,
-        Int8Kernel kernel = Int8Kernel.Auto)
+    public static void RunPacked(int* packedA, float* rowScales, int* rowZeroPoints, int m, QuantizedMatrix b, sbyte* packedB,
+        float* colScales, int* colSums, float* c, int ldc, int rowStart, int rowEnd, int panelStart, int panelEnd,
+        float* bias = null, float* residual = null, int ldr = 0, Int8Kernel kernel = Int8Kernel.Auto)
     {
         if (kernel == Int8Kernel.Auto) kernel = Best;
         if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"the {kernel} int8 kernel needs an instruction set this CPU lacks");
-        int kPairs = b.KPairs, n = b.N;
+        int kQuads = b.KQuads, n = b.N;
         int* acc = stackalloc int[MR * NR];
         for (int p = panelStart; p < panelEnd; p++)
         {
-            sbyte* bp = packedB + (long)p * kPairs * 2 * NR;
+            sbyte* bp = packedB + (long)p * kQuads * 4 * NR;
             int col = p * NR, cols = Math.Min(NR, n - col);
             for (int row = rowStart; row < rowEnd; row += MR)
             {
-                int* a = packedA + (long)row * kPairs;
+                int* a = packedA + (long)row * kQuads;
                 switch (kernel)
                 {
-                    case Int8Kernel.Avx2: Kernel6x16Avx2(a, bp, kPairs, acc); break;
+                    case Int8Kernel.AvxVnni: Kernel6x16AvxVnni(a, bp, kQuads, acc); break;
+                    case Int8Kernel.Avx2: Kernel6x16Avx2(a, bp, kQuads, acc); break;
                     case Int8Kernel.Vector128:
-                        Kernel6x8Sse2(a, bp, kPairs, acc);
-                        Kernel6x8Sse2(a, bp + 16, kPairs, acc + 8);
+                        Kernel6x8Ssse3(a, bp, kQuads, acc);
+                        Kernel6x8Ssse3(a, bp + 32, kQuads, acc + 8);
                         break;
-                    default: KernelScalar(a, bp, kPairs, acc); break;
+                    default: KernelScalar(a, bp, kQuads, acc); break;
                 }
                 int rows = Math.Min(MR, rowEnd - row);
-                Epilogue(acc, rows, cols, rowScales + row, colScales + col, bias == null ? null : bias + col,
+                Epilogue(acc, rows, cols, rowScales + row, rowZeroPoints + row, colScales + col, colSums + col, bias == null ? null : bias + col,
                     c + (long)row * ldc + col, ldc, residual == null ? null : residual + (long)row * ldr + col, ldr);
             }
         }
     }
 
-    /// <summary>acc[r·16 + j] = Σ_kp pmaddwd over 6 rows × 16 columns (ymm accumulators: 12 + 2 for B + 2 temporaries).</summary>
+    /// <summary>
+    /// acc[r·16 + j] = Σ_kq Σ q·w over 6 rows × 16 columns: per quad, two 32-byte loads of B, a broadcast quad of A per
+    /// row, <c>vpmaddubsw</c> then <c>vpmaddwd</c> by ones (12 ymm accumulators + 2 for B + ones + a temporary).
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    static void Kernel6x16Avx2(int* a, sbyte* b, int kPairs, int* acc)
+    static void Kernel6x16Avx2(int* a, sbyte* b, int kQuads, int* acc)
     {
         Vector256<int> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<int>.Zero;
-        for (int kp = 0; kp < kPairs; kp++)
+        var ones = Vector256.Create((short)1);
+        for (int kq = 0; kq < kQuads; kq++)
         {
-            var b0 = Avx2.ConvertToVector256Int16(b);
-            var b1 = Avx2.ConvertToVector256Int16(b + 16);
-            b += 2 * NR;
-            var x = Vector256.Create(a[0]).AsInt16();
-            c00 = Avx2.Add(c00, Avx2.MultiplyAddAdjacent(b0, x)); c01 = Avx2.Add(c01, Avx2.MultiplyAddAdjacent(b1, x));
-            x = Vector256.Create(a[1]).AsInt16();
-            c10 = Avx2.Add(c10, Avx2.MultiplyAddAdjacent(b0, x)); c11 = Avx2.Add(c11, Avx2.MultiplyAddAdjacent(b1, x));
-            x = Vector256.Create(a[2]).AsInt16();
-            c20 = Avx2.Add(c20, Avx2.MultiplyAddAdjacent(b0, x)); c21 = Avx2.Add(c21, Avx2.MultiplyAddAdjacent(b1, x));
-            x = Vector256.Create(a[3]).AsInt16();
-            c30 = Avx2.Add(c30, Avx2.MultiplyAddAdjacent(b0, x)); c31 = Avx2.Add(c31, Avx2.MultiplyAddAdjacent(b1, x));
-            x = Vector256.Create(a[4]).AsInt16();
-            c40 = Avx2.Add(c40, Avx2.MultiplyAddAdjacent(b0, x)); c41 = Avx2.Add(c41, Avx2.MultiplyAddAdjacent(b1, x));
-            x = Vector256.Create(a[5]).AsInt16();
-            c50 = Avx2.Add(c50, Avx2.MultiplyAddAdjacent(b0, x)); c51 = Avx2.Add(c51, Avx2.MultiplyAddAdjacent(b1, x));
+            var b0 = Avx.LoadAlignedVector256(b);
+            var b1 = Avx.LoadAlignedVector256(b + 32);
+            b += 4 * NR;
+            var x = Vector256.Create(a[0]).AsByte();
+            c00 = Avx2.Add(c00, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
+            c01 = Avx2.Add(c01, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
+            x = Vector256.Create(a[1]).AsByte();
+            c10 = Avx2.Add(c10, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
+            c11 = Avx2.Add(c11, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
+            x = Vector256.Create(a[2]).AsByte();
+            c20 = Avx2.Add(c20, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
+            c21 = Avx2.Add(c21, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
+            x = Vector256.Create(a[3]).AsByte();
+            c30 = Avx2.Add(c30, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
+            c31 = Avx2.Add(c31, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
+            x = Vector256.Create(a[4]).AsByte();
+            c40 = Avx2.Add(c40, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
+            c41 = Avx2.Add(c41, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
+            x = Vector256.Create(a[5]).AsByte();
+            c50 = Avx2.Add(c50, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
+            c51 = Avx2.Add(c51, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
+            a += MR;
+        }
+        c00.Store(acc); c01.Store(acc + 8);
+        c10.Store(acc + 16); c11.Store(acc + 24);
+        c20.Store(acc + 32); c21.Store(acc + 40);
+        c30.Store(acc + 48); c31.Store(acc + 56);
+        c40.Store(acc + 64); c41.Store(acc + 72);
+        c50.Store(acc + 80); c51.Store(acc + 88);
+    }
+
+    /// <summary>acc[r·16 + j] = Σ_kq Σ q·w over 6 rows × 16 columns with one <c>vpdpbusd</c> per row and half panel.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    static void Kernel6x16AvxVnni(int* a, sbyte* b, int kQuads, int* acc)
+    {
+        Vector256<int> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<int>.Zero;
+        for (int kq = 0; kq < kQuads; kq++)
+        {
+            var b0 = Avx.LoadAlignedVector256(b);
+            var b1 = Avx.LoadAlignedVector256(b + 32);
+            b += 4 * NR;
+            var x = Vector256.Create(a[0]).AsByte();
+            c00 = AvxVnni.MultiplyWideningAndAdd(c00, x, b0); c01 = AvxVnni.MultiplyWideningAndAdd(c01, x, b1);
+            x = Vector256.Create(a[1]).AsByte();
+            c10 = AvxVnni.MultiplyWideningAndAdd(c10, x, b0); c11 = AvxVnni.MultiplyWideningAndAdd(c11, x, b1);
+            x = Vector256.Create(a[2]).AsByte();
+            c20 = AvxVnni.MultiplyWideningAndAdd(c20, x, b0); c21 = AvxVnni.MultiplyWideningAndAdd(c21, x, b1);
+            x = Vector256.Create(a[3]).AsByte();
+            c30 = AvxVnni.MultiplyWideningAndAdd(c30, x, b0); c31 = AvxVnni.MultiplyWideningAndAdd(c31, x, b1);
+            x = Vector256.Create(a[4]).AsByte();
+            c40 = AvxVnni.MultiplyWideningAndAdd(c40, x, b0); c41 = AvxVnni.MultiplyWideningAndAdd(c41, x, b1);
+            x = Vector256.Create(a[5]).AsByte();
+            c50 = AvxVnni.MultiplyWideningAndAdd(c50, x, b0); c51 = AvxVnni.MultiplyWideningAndAdd(c51, x, b1);
             a += MR;
         }
         c00.Store(acc); c01.Store(acc + 8);
@@ -205,32 +306,38 @@ internal static unsafe class GemmInt8
     }
 
     /// <summary>
-    /// Half a panel (8 columns: the 16 bytes at <paramref name="b"/> of each 32-byte pair group) for 6 rows into
-    /// acc[r·16 + 0..8) (12 xmm accumulators).
+    /// Half a panel (8 columns: the 32 bytes at <paramref name="b"/> of each 64-byte quad group) for 6 rows into
+    /// acc[r·16 + 0..8) (12 xmm accumulators, 2 for B, a temporary; the ones come from memory).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    static void Kernel6x8Sse2(int* a, sbyte* b, int kPairs, int* acc)
+    static void Kernel6x8Ssse3(int* a, sbyte* b, int kQuads, int* acc)
     {
         Vector128<int> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector128<int>.Zero;
-        for (int kp = 0; kp < kPairs; kp++)
+        var ones = Vector128.Create((short)1);
+        for (int kq = 0; kq < kQuads; kq++)
         {
-            var raw = Vector128.Load(b);
-            var b0 = Vector128.WidenLower(raw);
-            var b1 = Vector128.WidenUpper(raw);
-            b += 2 * NR;
-            var x = Vector128.Create(a[0]).AsInt16();
-            c00 = Sse2.Add(c00, Sse2.MultiplyAddAdjacent(b0, x)); c01 = Sse2.Add(c01, Sse2.MultiplyAddAdjacent(b1, x));
-            x = Vector128.Create(a[1]).AsInt16();
-            c10 = Sse2.Add(c10, Sse2.MultiplyAddAdjacent(b0, x)); c11 = Sse2.Add(c11, Sse2.MultiplyAddAdjacent(b1, x));
-            x = Vector128.Create(a[2]).AsInt16();
-            c20 = Sse2.Add(c20, Sse2.MultiplyAddAdjacent(b0, x)); c21 = Sse2.Add(c21, Sse2.MultiplyAddAdjacent(b1, x));
-            x = Vector128.Create(a[3]).AsInt16();
-            c30 = Sse2.Add(c30, Sse2.MultiplyAddAdjacent(b0, x)); c31 = Sse2.Add(c31, Sse2.MultiplyAddAdjacent(b1, x));
-            x = Vector128.Create(a[4]).AsInt16();
-            c40 = Sse2.Add(c40, Sse2.MultiplyAddAdjacent(b0, x)); c41 = Sse2.Add(c41, Sse2.MultiplyAddAdjacent(b1, x));
-            x = Vector128.Create(a[5]).AsInt16();
-            c50 = Sse2.Add(c50, Sse2.MultiplyAddAdjacent(b0, x)); c51 = Sse2.Add(c51, Sse2.MultiplyAddAdjacent(b1, x));
+            var b0 = Sse2.LoadAlignedVector128(b);
+            var b1 = Sse2.LoadAlignedVector128(b + 16);
+            b += 4 * NR;
+            var x = Vector128.Create(a[0]).AsByte();
+            c00 = Sse2.Add(c00, Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, b0), ones));
+            c01 = Sse2.Add(c01, Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, b1), ones));
+            x = Vector128.Create(a[1]).AsByte();
+            c10 = Sse2.Add(c10, Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, b0), ones));
+            c11 = Sse2.Add(c11, Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, b1), ones));
+            x = Vector128.Create(a[2]).AsByte();
+            c20 = Sse2.Add(c20, Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, b0), ones));
+            c21 = Sse2.Add(c21, Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, b1), ones));
+            x = Vector128.Create(a[3]).AsByte();
+            c30 = Sse2.Add(c30, Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, b0), ones));
+            c31 = Sse2.Add(c31, Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, b1), ones));
+            x = Vector128.Create(a[4]).AsByte();
+            c40 = Sse2.Add(c40, Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, b0), ones));
+            c41 = Sse2.Add(c41, Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, b1), ones));
+            x = Vector128.Create(a[5]).AsByte();
+            c50 = Sse2.Add(c50, Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, b0), ones));
+            c51 = Sse2.Add(c51, Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(x, b1), ones));
             a += MR;
         }
         c00.Store(acc); c01.Store(acc + 4);
@@ -241,42 +348,53 @@ internal static unsafe class GemmInt8
         c50.Store(acc + 80); c51.Store(acc + 84);
     }
 
-    static void KernelScalar(int* a, sbyte* b, int kPairs, int* acc)
+    static void KernelScalar(int* a, sbyte* b, int kQuads, int* acc)
     {
         new Span<int>(acc, MR * NR).Clear();
-        for (int kp = 0; kp < kPairs; kp++, a += MR, b += 2 * NR)
+        for (int kq = 0; kq < kQuads; kq++, a += MR, b += 4 * NR)
         {
             for (int r = 0; r < MR; r++)
             {
-                int lo = (short)a[r], hi = a[r] >> 16;
+                byte* x = (byte*)(a + r);
                 for (int j = 0; j < NR; j++)
-                    acc[r * NR + j] += lo * b[2 * j] + hi * b[2 * j + 1];
+                {
+                    sbyte* w = b + (j / 8) * 32 + (j % 8) * 4;
+                    acc[r * NR + j] += x[0] * w[0] + x[1] * w[1] + x[2] * w[2] + x[3] * w[3];
+                }
             }
         }
     }
 
-    /// <summary>C[r, j] = (float)acc · (rowScale[r] · colScale[j]) + bias[j] + residual[r, j]: the one float epilogue (and <see cref="GemmInt8Naive"/>'s).</summary>
-    static void Epilogue(int* acc, int rows, int cols, float* rowScales, float* colScales, float* bias, float* c, nint ldc, float* residual, nint ldr)
+    /// <summary>
+    /// C[r, j] = (float)(acc − zp[r] · colSum[j]) · (rowScale[r] · colScale[j]) + bias[j] + residual[r, j]: the one
+    /// float epilogue (and <see cref="GemmInt8Naive"/>'s). The int32 subtraction wraps like the naive twin's exact sum.
+    /// </summary>
+    static void Epilogue(int* acc, int rows, int cols, float* rowScales, int* rowZeroPoints, float* colScales, int* colSums, float* bias,
+        float* c, nint ldc, float* residual, nint ldr)
     {
         for (int r = 0; r < rows; r++)
         {
             int* ar = acc + r * NR;
             float* cr = c + r * ldc;
             float* rr = residual == null ? null : residual + r * ldr;
+            int zp = rowZeroPoints[r];
             int j = 0;
             if (Vector256.IsHardwareAccelerated && cols == NR)
             {
                 var sa = Vector256.Create(rowScales[r]);
+                var vzp = Vector256.Create(zp);
                 for (; j < NR; j += 8)
                 {
-                    var y = Vector256.ConvertToSingle(Vector256.Load(ar + j)) * (sa * Vector256.Load(colScales + j));
+                    var sum = Vector256.Load(ar + j) - vzp * Vector256.Load(colSums + j);
+                    var y = Vector256.ConvertToSingle(sum) * (sa * Vector256.Load(colScales + j));
                     if (bias != null) y += Vector256.Load(bias + j);
                     if (rr != null) y += Vector256.Load(rr + j);
                     y.Store(cr + j);
                 }
             }
             for (; j < cols; j++)
-                cr[j] = Dequantize(ar[j], rowScales[r], colScales[j], bias == null ? 0f : bias[j], rr == null ? 0f : rr[j], bias != null, rr != null);
+                cr[j] = Dequantize(unchecked(ar[j] - zp * colSums[j]), rowScales[r], colScales[j], bias == null ? 0f : bias[j],
+                    rr == null ? 0f : rr[j], bias != null, rr != null);
         }
     }
 
@@ -300,19 +418,22 @@ internal static unsafe class GemmInt8
         if (m <= 0) return;
         var packedA = GC.AllocateArray<int>(checked((int)PackedALength(m, k)), pinned: true);
         var scales = new float[m];
-        var rowBuffer = new short[2 * b.KPairs];
+        var zeroPoints = new int[m];
+        var rowBuffer = new byte[4 * b.KQuads];
         fixed (float* pa = a)
         fixed (int* ppa = packedA)
         fixed (float* ps = scales)
-        fixed (short* prb = rowBuffer)
+        fixed (int* pz = zeroPoints)
+        fixed (byte* prb = rowBuffer)
         fixed (sbyte* pb = b.Data)
         fixed (float* pcs = b.Scales)
+        fixed (int* psum = b.ColumnSums)
         fixed (float* pc = c)
         fixed (float* pbias = bias)
         fixed (float* pres = residual)
         {
-            QuantizeRows(pa, k, m, k, ppa, ps, 0, PaddedRows(m), prb);
-            RunPacked(ppa, ps, m, b, pb, pcs, pc, n, 0, m, 0, b.Panels, bias.IsEmpty ? null : pbias, residual.IsEmpty ? null : pres, n, kernel);
+            QuantizeRows(pa, k, m, k, ppa, ps, pz, 0, PaddedRows(m), prb);
+            RunPacked(ppa, ps, pz, m, b, pb, pcs, psum, pc, n, 0, m, 0, b.Panels, bias.IsEmpty ? null : pbias, residual.IsEmpty ? null : pres, n, kernel);
         }
     }
 }

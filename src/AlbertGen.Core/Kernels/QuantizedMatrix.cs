@@ -5,9 +5,10 @@ namespace AlbertGen.Kernels;
 /// <summary>
 /// An <c>nn.Linear</c> weight (N outputs × K inputs) as symmetric int8 with one float scale per output row
 /// (W[j, k] ≈ q[j, k] · scale[j], q in [−127, 127]), packed once for <see cref="GemmInt8"/>: panels of
-/// <see cref="GemmInt8.NR"/> = 16 outputs; inside a panel, for each pair of inputs (k = 2·kp, 2·kp + 1) 32 bytes
-/// <c>q[j0, 2kp], q[j0, 2kp + 1], q[j1, 2kp], …, q[j15, 2kp + 1]</c> — the order <c>vpmovsxbw</c> + <c>vpmaddwd</c>
-/// consume (docs/decisions.md D35). An odd K and columns past N are zero-padded. 64-byte aligned.
+/// <see cref="GemmInt8.NR"/> = 16 outputs; inside a panel, for each quad of inputs (k = 4·kq … 4·kq + 3) 64 bytes:
+/// columns 0–7 then 8–15, each column's four weights consecutive — the order <c>pmaddubsw</c> consumes against a
+/// broadcast quad of activations (docs/decisions.md D39). K is zero-padded to whole quads, columns past N are zero.
+/// <see cref="ColumnSums"/> (Σₖ q[j, k]) pay for the activations' zero point. 64-byte aligned.
 /// </summary>
 internal sealed unsafe class QuantizedMatrix
 {
@@ -24,7 +25,8 @@ internal sealed unsafe class QuantizedMatrix
     public int N { get; }
     /// <summary>Reduction length.</summary>
     public int K { get; }
-    public int KPairs => (K + 1) / 2;
+    /// <summary>Input quads (K rounded up to a multiple of 4, over 4).</summary>
+    public int KQuads => (K + 3) / 4;
     public int Panels => (N + GemmInt8.NR - 1) / GemmInt8.NR;
 
     readonly sbyte[] _storage; // pinned; Data starts at a 64-byte boundary inside it
@@ -33,7 +35,10 @@ internal sealed unsafe class QuantizedMatrix
     /// <summary>Per-output scales, zero-padded to whole panels (pinned).</summary>
     public float[] Scales { get; }
 
-    /// <summary>Panels × KPairs × 32 bytes.</summary>
+    /// <summary>Σₖ q[j, k] per output, zero-padded to whole panels (pinned): the zero-point compensation term.</summary>
+    public int[] ColumnSums { get; }
+
+    /// <summary>Panels × KQuads × 64 bytes.</summary>
     public Span<sbyte> Data => _storage.AsSpan(_offset, PackedLength(N, K));
 
     QuantizedMatrix(int n, int k)
@@ -49,9 +54,10 @@ internal sealed unsafe class QuantizedMatrix
         nint address = (nint)Unsafe.AsPointer(ref _storage[0]);
         _offset = (int)((AlignedFloats.Alignment - address % AlignedFloats.Alignment) % AlignedFloats.Alignment);
         Scales = GC.AllocateArray<float>(Panels * GemmInt8.NR, pinned: true);
+        ColumnSums = GC.AllocateArray<int>(Panels * GemmInt8.NR, pinned: true);
     }
 
-    public static int PackedLength(int n, int k) => checked((n + GemmInt8.NR - 1) / GemmInt8.NR * GemmInt8.NR * ((k + 1) / 2) * 2);
+    public static int PackedLength(int n, int k) => checked((n + GemmInt8.NR - 1) / GemmInt8.NR * GemmInt8.NR * ((k + 3) / 4) * 4);
 
     /// <summary>Packs int8 rows (n × k, values in [−127, 127]) with their per-row scales.</summary>
     public static QuantizedMatrix FromInt8(ReadOnlySpan<sbyte> q, ReadOnlySpan<float> scales, int n, int k)
@@ -61,14 +67,19 @@ internal sealed unsafe class QuantizedMatrix
         var m = new QuantizedMatrix(n, k);
         scales.CopyTo(m.Scales);
         var data = m.Data;
-        int kPairs = m.KPairs;
+        int kQuads = m.KQuads;
         for (int j = 0; j < n; j++)
         {
             int panel = j / GemmInt8.NR, col = j % GemmInt8.NR;
             var row = q.Slice(j * k, k);
-            int baseIndex = panel * kPairs * 2 * GemmInt8.NR + 2 * col;
+            int baseIndex = panel * kQuads * 4 * GemmInt8.NR + (col / 8) * 32 + (col % 8) * 4;
+            int sum = 0;
             for (int kk = 0; kk < k; kk++)
-                data[baseIndex + (kk >> 1) * 2 * GemmInt8.NR + (kk & 1)] = row[kk];
+            {
+                data[baseIndex + (kk >> 2) * 4 * GemmInt8.NR + (kk & 3)] = row[kk];
+                sum += row[kk];
+            }
+            m.ColumnSums[j] = sum;
         }
         return m;
     }
