@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Publishes the albertgen CLI for linux-arm64 (JIT, self-contained) and runs it under qemu user-mode emulation: the
-# ARM64 build (Vector128/NEON kernels, decision D29) must reproduce the golden HF-reference outputs of two committed
+# ARM64 build (Vector128/NEON kernels, decision D29) must pass `albertgen selftest` (float and int8 sdot GEMM kernels
+# against their naive twins, D39) and reproduce the golden HF-reference outputs of two committed
 # fixtures at 1e-5 (relative error per tensor, `albertgen compare`, itself run as ARM64 code). Correctness only:
 # timings under emulation mean nothing.
 # Needs qemu-user-static, libc6-arm64-cross and libstdc++6-arm64-cross (.ci/run installs them); without them it
@@ -22,6 +23,12 @@ fi
 arm() { DOTNET_EnableWriteXorExecute=0 "$qemu" -L "$sysroot" "$out/bin/albertgen" "$@"; }
 echo "ARM64 kernels: $(arm bench --model tests/fixtures/tiny --seq 8 --runs 1 --warmup 0 | sed -n 's/^kernels *//p')"
 status=0
+# every GEMM kernel this (emulated) CPU runs against its naive twin: float within 1e-5, int8 (sdot) bit for bit
+if arm selftest > "$out/selftest.log" 2>&1 && grep -q "int8 ArmDot" "$out/selftest.log"; then
+  echo "ARM64 selftest: $(tail -1 "$out/selftest.log") ($(sed -n 's/^kernels *//p' "$out/selftest.log"))"
+else
+  echo "ARM64 selftest failed (or the int8 sdot kernel did not run):"; cat "$out/selftest.log"; status=1
+fi
 for name in tiny grouped; do
   dir="tests/fixtures/$name"
   if ! arm run --model "$dir" --inputs "$dir/inputs.json" --output "$out/$name.safetensors" >/dev/null; then

@@ -24,6 +24,7 @@ public static class Program
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(SelfTestCommand.Create());
 #if ALBERTGEN_TRAINING
         root.Subcommands.Add(PretrainCommand.Create()); // training verbs: not in the NativeAOT build (TorchSharp)
         root.Subcommands.Add(FinetuneCommand.Create());

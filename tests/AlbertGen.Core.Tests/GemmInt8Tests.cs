@@ -56,6 +56,10 @@ public class GemmInt8Tests
     [MemberData(nameof(Shapes))]
     public void Vector128_equals_naive(int m, int n, int k) => RandomCase(Int8Kernel.Vector128, m, n, k);
 
+    [Int8KernelTheory(Int8Kernel.ArmDot)]
+    [MemberData(nameof(Shapes))]
+    public void ArmDot_equals_naive(int m, int n, int k) => RandomCase(Int8Kernel.ArmDot, m, n, k);
+
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Scalar_equals_naive(int m, int n, int k) => RandomCase(Int8Kernel.Scalar, m, n, k);
@@ -80,6 +84,9 @@ public class GemmInt8Tests
 
     [Int8KernelFact(Int8Kernel.Vector128)]
     public void Extremes_equal_naive_Vector128() => Extremes(Int8Kernel.Vector128);
+
+    [Int8KernelFact(Int8Kernel.ArmDot)]
+    public void Extremes_equal_naive_ArmDot() => Extremes(Int8Kernel.ArmDot);
 
     [Fact]
     public void Extremes_equal_naive_Scalar() => Extremes(Int8Kernel.Scalar);

@@ -12,5 +12,5 @@ internal sealed class Int8KernelTheoryAttribute : TheoryAttribute
     }
 
     public static string SkipReason(Int8Kernel kernel) =>
-        $"this CPU cannot run the {kernel} int8 kernel (AVX-VNNI / AVX2 / SSSE3 missing, or disabled by DOTNET_Enable* variables)";
+        $"this CPU cannot run the {kernel} int8 kernel (AVX-VNNI / AVX2 / SSSE3 / ARM64 dot product missing, or disabled by DOTNET_Enable* variables)";
 }

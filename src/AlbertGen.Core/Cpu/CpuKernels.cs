@@ -17,4 +17,7 @@ public static class CpuKernels
         : Vector128.IsHardwareAccelerated && AdvSimd.Arm64.IsSupported ? "Vector128 (ARM64 NEON, 6 × 16 tiles)"
         : Vector128.IsHardwareAccelerated ? "Vector128 (no AVX2, 2 × 6 × 8 tiles)"
         : "scalar";
+
+    /// <summary>The int8 GEMM kernel an int8 model's linear maps run here (D39), e.g. "Avx2".</summary>
+    public static string Int8 => Kernels.GemmInt8.Best.ToString();
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace AlbertGen.Kernels;
@@ -17,7 +18,12 @@ internal enum Int8Kernel
     Avx2,
     /// <summary>6 × 8 over xmm registers (SSSE3 <c>pmaddubsw</c>), twice per panel: x86 without AVX2.</summary>
     Vector128,
-    /// <summary>Plain loops over the packed layout: CPUs without SSSE3 (ARM64 until an <c>sdot</c> kernel exists).</summary>
+    /// <summary>
+    /// 6 × 16 over ARM64 NEON registers with <c>sdot</c> (ARMv8.2 dot product: Graviton 2+, Ampere, Apple, Cortex-A55/A76+;
+    /// activations in [0, 127] are valid signed bytes): 24 accumulators, four B registers, one broadcast.
+    /// </summary>
+    ArmDot,
+    /// <summary>Plain loops over the packed layout: CPUs without SSSE3 or the ARM64 dot product.</summary>
     Scalar,
 }
 
@@ -43,7 +49,8 @@ internal static unsafe class GemmInt8
     public const int ActivationMax = 127;
 
     /// <summary>The kernel <see cref="Int8Kernel.Auto"/> runs on this CPU.</summary>
-    public static Int8Kernel Best => AvxVnni.IsSupported ? Int8Kernel.AvxVnni : Avx2.IsSupported ? Int8Kernel.Avx2 : Ssse3.IsSupported ? Int8Kernel.Vector128 : Int8Kernel.Scalar;
+    public static Int8Kernel Best => AvxVnni.IsSupported ? Int8Kernel.AvxVnni : Avx2.IsSupported ? Int8Kernel.Avx2 : Ssse3.IsSupported ? Int8Kernel.Vector128
+        : Dp.IsSupported ? Int8Kernel.ArmDot : Int8Kernel.Scalar;
 
     /// <summary>Whether <paramref name="kernel"/> can run here.</summary>
     public static bool IsSupported(Int8Kernel kernel) => kernel switch
@@ -51,6 +58,7 @@ internal static unsafe class GemmInt8
         Int8Kernel.AvxVnni => AvxVnni.IsSupported,
         Int8Kernel.Avx2 => Avx2.IsSupported,
         Int8Kernel.Vector128 => Ssse3.IsSupported,
+        Int8Kernel.ArmDot => Dp.IsSupported,
         _ => true,
     };
 
@@ -220,6 +228,7 @@ internal static unsafe class GemmInt8
                         Kernel6x8Ssse3(a, bp, kQuads, acc);
                         Kernel6x8Ssse3(a, bp + 32, kQuads, acc + 8);
                         break;
+                    case Int8Kernel.ArmDot: Kernel6x16ArmDot(a, bp, kQuads, acc); break;
                     default: KernelScalar(a, bp, kQuads, acc); break;
                 }
                 int rows = Math.Min(MR, rowEnd - row);
@@ -346,6 +355,46 @@ internal static unsafe class GemmInt8
         c30.Store(acc + 48); c31.Store(acc + 52);
         c40.Store(acc + 64); c41.Store(acc + 68);
         c50.Store(acc + 80); c51.Store(acc + 84);
+    }
+
+    /// <summary>
+    /// acc[r·16 + j] = Σ_kq Σ q·w over 6 rows × 16 columns: per quad four 16-byte loads of B (columns 0–3, 4–7, 8–11,
+    /// 12–15), one broadcast quad of A per row and four <c>sdot</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    static void Kernel6x16ArmDot(int* a, sbyte* b, int kQuads, int* acc)
+    {
+        Vector128<int> c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+        Vector128<int> c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = Vector128<int>.Zero;
+        c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = Vector128<int>.Zero;
+        for (int kq = 0; kq < kQuads; kq++)
+        {
+            var b0 = Vector128.Load(b);
+            var b1 = Vector128.Load(b + 16);
+            var b2 = Vector128.Load(b + 32);
+            var b3 = Vector128.Load(b + 48);
+            b += 4 * NR;
+            var x = Vector128.Create(a[0]).AsSByte();
+            c00 = Dp.DotProduct(c00, x, b0); c01 = Dp.DotProduct(c01, x, b1); c02 = Dp.DotProduct(c02, x, b2); c03 = Dp.DotProduct(c03, x, b3);
+            x = Vector128.Create(a[1]).AsSByte();
+            c10 = Dp.DotProduct(c10, x, b0); c11 = Dp.DotProduct(c11, x, b1); c12 = Dp.DotProduct(c12, x, b2); c13 = Dp.DotProduct(c13, x, b3);
+            x = Vector128.Create(a[2]).AsSByte();
+            c20 = Dp.DotProduct(c20, x, b0); c21 = Dp.DotProduct(c21, x, b1); c22 = Dp.DotProduct(c22, x, b2); c23 = Dp.DotProduct(c23, x, b3);
+            x = Vector128.Create(a[3]).AsSByte();
+            c30 = Dp.DotProduct(c30, x, b0); c31 = Dp.DotProduct(c31, x, b1); c32 = Dp.DotProduct(c32, x, b2); c33 = Dp.DotProduct(c33, x, b3);
+            x = Vector128.Create(a[4]).AsSByte();
+            c40 = Dp.DotProduct(c40, x, b0); c41 = Dp.DotProduct(c41, x, b1); c42 = Dp.DotProduct(c42, x, b2); c43 = Dp.DotProduct(c43, x, b3);
+            x = Vector128.Create(a[5]).AsSByte();
+            c50 = Dp.DotProduct(c50, x, b0); c51 = Dp.DotProduct(c51, x, b1); c52 = Dp.DotProduct(c52, x, b2); c53 = Dp.DotProduct(c53, x, b3);
+            a += MR;
+        }
+        c00.Store(acc); c01.Store(acc + 4); c02.Store(acc + 8); c03.Store(acc + 12);
+        c10.Store(acc + 16); c11.Store(acc + 20); c12.Store(acc + 24); c13.Store(acc + 28);
+        c20.Store(acc + 32); c21.Store(acc + 36); c22.Store(acc + 40); c23.Store(acc + 44);
+        c30.Store(acc + 48); c31.Store(acc + 52); c32.Store(acc + 56); c33.Store(acc + 60);
+        c40.Store(acc + 64); c41.Store(acc + 68); c42.Store(acc + 72); c43.Store(acc + 76);
+        c50.Store(acc + 80); c51.Store(acc + 84); c52.Store(acc + 88); c53.Store(acc + 92);
     }
 
     static void KernelScalar(int* a, sbyte* b, int kQuads, int* acc)
