@@ -69,14 +69,6 @@ public class ForwardBenchmarks
         }
     }
 
-    [GlobalSetup(Target = nameof(AlbertGenInt8))]
-    public void SetupInt8()
-    {
-        var (batch, seq) = ParseShape();
-        _cpu = CpuAlbertModel.Load(Int8ModelDir, AlbertHead.Base);
-        _batch = new AlbertBatch(batch, seq, Ids(_cpu.Config.VocabSize));
-    }
-
     [GlobalSetup(Target = nameof(OnnxRuntime))]
     public void SetupOrt()
     {
@@ -105,6 +97,67 @@ public class ForwardBenchmarks
             throw new InvalidOperationException($"CPU engine and ONNX Runtime disagree (relative error {rel:E2}): not the same model");
     }
 
+    /// <summary>
+    /// ONNX Runtime on the int8 twin of model.onnx (<c>scripts/make_ort_int8.py</c>: DynamicQuantizeLinear +
+    /// MatMulInteger, the graph ORT's own dynamic U8S8 quantizer writes).
+    /// </summary>
+    [GlobalSetup(Target = nameof(OnnxRuntimeInt8))]
+    public void SetupOrtInt8()
+    {
+        OrtNativeLibrary.Install();
+        var (batch, seq) = ParseShape();
+        string dir = ModelDir, path = Path.Combine(dir, "model-int8.onnx");
+        if (!File.Exists(path))
+            throw new InvalidOperationException($"{path} not found: run /usr/bin/python3 scripts/make_ort_int8.py first");
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = Environment.ProcessorCount };
+        _ort = new InferenceSession(path, options);
+        var ids = Ids(AlbertGen.Config.AlbertConfig.Load(dir).VocabSize);
+        int[] dims = [batch, seq];
+        _ortInputs =
+        [
+            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(ids.Select(i => (long)i).ToArray(), dims)),
+            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(Enumerable.Repeat(1L, ids.Length).ToArray(), dims)),
+            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[ids.Length], dims)),
+        ];
+        float[] ours;
+        using (var cpu = CpuAlbertModel.Load(dir, AlbertHead.Base, threads: 1))
+            ours = cpu.Forward(new AlbertBatch(batch, seq, ids)).LastHiddenState!.Data;
+        using var results = _ort.Run(_ortInputs);
+        var theirs = results.First(r => r.Name == "last_hidden_state").AsTensor<float>().ToArray();
+        Console.WriteLine($"// ONNX Runtime int8 vs float last_hidden_state: mean token cosine {MeanTokenCosine(ours, theirs, 768):F5}");
+    }
+
+    [GlobalSetup(Target = nameof(AlbertGenInt8))]
+    public void SetupInt8()
+    {
+        var (batch, seq) = ParseShape();
+        _cpu = CpuAlbertModel.Load(Int8ModelDir, AlbertHead.Base);
+        _batch = new AlbertBatch(batch, seq, Ids(_cpu.Config.VocabSize));
+        float[] reference;
+        using (var cpu = CpuAlbertModel.Load(ModelDir, AlbertHead.Base, threads: 1))
+            reference = cpu.Forward(_batch).LastHiddenState!.Data;
+        var int8 = _cpu.Forward(_batch).LastHiddenState!.Data;
+        Console.WriteLine($"// CPU engine int8 ({CpuKernels.Int8}) vs float last_hidden_state: mean token cosine {MeanTokenCosine(reference, int8, _cpu.Config.HiddenSize):F5}");
+    }
+
+    static double MeanTokenCosine(float[] x, float[] y, int hidden)
+    {
+        double sum = 0;
+        int tokens = x.Length / hidden;
+        for (int t = 0; t < tokens; t++)
+        {
+            double dot = 0, nx = 0, ny = 0;
+            for (int i = t * hidden; i < (t + 1) * hidden; i++)
+            {
+                dot += (double)x[i] * y[i];
+                nx += (double)x[i] * x[i];
+                ny += (double)y[i] * y[i];
+            }
+            sum += dot / Math.Sqrt(nx * ny);
+        }
+        return sum / tokens;
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
@@ -121,6 +174,13 @@ public class ForwardBenchmarks
 
     [Benchmark]
     public object AlbertGenCpu() => _cpu!.Forward(_batch!).LastHiddenState!.Length;
+
+    [Benchmark]
+    public object OnnxRuntimeInt8()
+    {
+        using var results = _ort!.Run(_ortInputs);
+        return results.First().AsTensor<float>().Length;
+    }
 
     [Benchmark]
     public object AlbertGenInt8() => _cpu!.Forward(_batch!).LastHiddenState!.Length;
