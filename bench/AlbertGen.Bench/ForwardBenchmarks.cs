@@ -69,15 +69,14 @@ public class ForwardBenchmarks
         }
     }
 
-    [GlobalSetup(Target = nameof(OnnxRuntime))]
-    public void SetupOrt()
+    /// <summary>Opens <paramref name="path"/> in ONNX Runtime (every core, all graph optimisations) with this shape's inputs; returns the ids.</summary>
+    int[] OpenOrt(string path)
     {
         OrtNativeLibrary.Install();
         var (batch, seq) = ParseShape();
-        string dir = ModelDir;
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = Environment.ProcessorCount };
-        _ort = new InferenceSession(Path.Combine(dir, "model.onnx"), options);
-        var ids = Ids(AlbertGen.Config.AlbertConfig.Load(dir).VocabSize);
+        _ort = new InferenceSession(path, options);
+        var ids = Ids(AlbertGen.Config.AlbertConfig.Load(ModelDir).VocabSize);
         int[] dims = [batch, seq];
         _ortInputs =
         [
@@ -85,6 +84,15 @@ public class ForwardBenchmarks
             NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(Enumerable.Repeat(1L, ids.Length).ToArray(), dims)),
             NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[ids.Length], dims)),
         ];
+        return ids;
+    }
+
+    [GlobalSetup(Target = nameof(OnnxRuntime))]
+    public void SetupOrt()
+    {
+        var (batch, seq) = ParseShape();
+        string dir = ModelDir;
+        var ids = OpenOrt(Path.Combine(dir, "model.onnx"));
         // the peers must compute the same thing: compare last_hidden_state once (single-threaded engine, then disposed)
         float[] ours;
         using (var cpu = CpuAlbertModel.Load(dir, AlbertHead.Base, threads: 1))
@@ -104,21 +112,11 @@ public class ForwardBenchmarks
     [GlobalSetup(Target = nameof(OnnxRuntimeInt8))]
     public void SetupOrtInt8()
     {
-        OrtNativeLibrary.Install();
         var (batch, seq) = ParseShape();
         string dir = ModelDir, path = Path.Combine(dir, "model-int8.onnx");
         if (!File.Exists(path))
             throw new InvalidOperationException($"{path} not found: run /usr/bin/python3 scripts/make_ort_int8.py first");
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = Environment.ProcessorCount };
-        _ort = new InferenceSession(path, options);
-        var ids = Ids(AlbertGen.Config.AlbertConfig.Load(dir).VocabSize);
-        int[] dims = [batch, seq];
-        _ortInputs =
-        [
-            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(ids.Select(i => (long)i).ToArray(), dims)),
-            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(Enumerable.Repeat(1L, ids.Length).ToArray(), dims)),
-            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[ids.Length], dims)),
-        ];
+        var ids = OpenOrt(path);
         float[] ours;
         using (var cpu = CpuAlbertModel.Load(dir, AlbertHead.Base, threads: 1))
             ours = cpu.Forward(new AlbertBatch(batch, seq, ids)).LastHiddenState!.Data;
