@@ -97,7 +97,7 @@ public class ForwardBenchmarks
         float[] ours;
         using (var cpu = CpuAlbertModel.Load(dir, AlbertHead.Base, threads: 1))
             ours = cpu.Forward(new AlbertBatch(batch, seq, ids)).LastHiddenState!.Data;
-        using var results = _ort.Run(_ortInputs);
+        using var results = _ort!.Run(_ortInputs);
         var theirs = results.First(r => r.Name == "last_hidden_state").AsTensor<float>().ToArray();
         double rel = TensorCompare.RelativeError(ours, theirs);
         Console.WriteLine($"// CPU engine vs ONNX Runtime last_hidden_state relative error: {rel:E2}");
@@ -120,7 +120,7 @@ public class ForwardBenchmarks
         float[] ours;
         using (var cpu = CpuAlbertModel.Load(dir, AlbertHead.Base, threads: 1))
             ours = cpu.Forward(new AlbertBatch(batch, seq, ids)).LastHiddenState!.Data;
-        using var results = _ort.Run(_ortInputs);
+        using var results = _ort!.Run(_ortInputs);
         var theirs = results.First(r => r.Name == "last_hidden_state").AsTensor<float>().ToArray();
         Console.WriteLine($"// ONNX Runtime int8 vs float last_hidden_state: mean token cosine {MeanTokenCosine(ours, theirs, 768):F5}");
     }
