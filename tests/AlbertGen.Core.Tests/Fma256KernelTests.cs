@@ -71,7 +71,7 @@ public class Fma256KernelTests
 
     /// <summary>
     /// The kernel is what the whole GEMM runs where FMA is supported: <see cref="Gemm.Run(ReadOnlySpan{float}, int, PackedMatrix, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float})"/>
-    /// equals tile-by-tile calls of <see cref="Gemm.Accumulate256"/> bit for bit on a shape with row and column tails
+    /// equals tile-by-tile calls of <see cref="Gemm.Accumulate256"/> bit for bit (13 rows: tiles of 6, 6 and 1; two panels)
     /// (Vector512 machines excepted: their GEMM runs the AVX-512 kernels).
     /// </summary>
     [FmaFact]
