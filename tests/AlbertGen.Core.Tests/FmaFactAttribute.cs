@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace AlbertGen.Tests;
@@ -10,5 +11,16 @@ internal sealed class FmaFactAttribute : FactAttribute
     public FmaFactAttribute()
     {
         if (!Fma.IsSupported) Skip = Reason;
+    }
+
+    /// <summary>Also skipped where Vector512 is accelerated (the GEMM then runs the AVX-512 kernels instead).</summary>
+    public bool WithoutVector512
+    {
+        get => false;
+        set
+        {
+            if (value && Skip is null && Vector512.IsHardwareAccelerated)
+                Skip = "the GEMM runs the AVX-512 kernels on this CPU (scripts/test.sh repeats with DOTNET_EnableAVX512=0)";
+        }
     }
 }
