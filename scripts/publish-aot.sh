@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="artifacts/sample-aot"
 rm -rf "$out"
-echo "publishing src/AlbertGen.Sample (NativeAOT, linux-x64; x86-64-v3 from AlbertGen.Core.targets) ..."
+echo "publishing src/AlbertGen.Sample (NativeAOT, linux-x64; x86-64-v2 + AVX from AlbertGen.Core.targets) ..."
 dotnet publish src/AlbertGen.Sample/AlbertGen.Sample.csproj -c Release -r linux-x64 -o "$out" -m:1 -nologo -v q
 bin="$out/AlbertGen.Sample"
 size=$(stat -c %s "$bin")

@@ -33,9 +33,16 @@ for f in "$results"/*.trx; do
   e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${fl:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
-# NativeAOT: the published native CLI must reproduce every golden fixture (counted as one test)
+# NativeAOT: the published native CLI must reproduce every golden fixture (counted as one test); the same binary under
+# qemu as older x64 CPUs (AVX without AVX2/FMA, AVX2, no AVX: D36) is a second test, skipped without qemu 7.2+
 if [ "${SKIP_AOT:-0}" != "1" ]; then
-  if bash scripts/aot-smoke.sh; then passed=$((passed + 1)); else echo "FAILED: NativeAOT smoke test (scripts/aot-smoke.sh)"; failed=$((failed + 1)); fi
+  aot_out="$(mktemp -d)"
+  if AOT_OUT="$aot_out" bash scripts/aot-smoke.sh; then passed=$((passed + 1)); else echo "FAILED: NativeAOT smoke test (scripts/aot-smoke.sh)"; failed=$((failed + 1)); fi
+  bash scripts/aot-oldcpu-smoke.sh "$aot_out/bin/albertgen"; rc=$?
+  if [ "$rc" -eq 0 ]; then passed=$((passed + 1))
+  elif [ "$rc" -eq 77 ]; then skipped=$((skipped + 1))
+  else echo "FAILED: NativeAOT old-CPU test (scripts/aot-oldcpu-smoke.sh)"; failed=$((failed + 1)); fi
+  rm -rf "$aot_out"
 fi
 # ARM64: the linux-arm64 CLI under qemu must reproduce two golden fixtures (one test; skipped without qemu)
 if [ "${SKIP_ARM64:-0}" != "1" ]; then

@@ -138,7 +138,7 @@ public class RunAndBenchCommandTests
         Assert.True(root.GetProperty("min_ms").GetDouble() <= root.GetProperty("median_ms").GetDouble());
         Assert.Equal(2, root.GetProperty("batch").GetInt32());
         // the kernel family this process runs (D29)
-        Assert.Matches(@"^(Vector(128|256|512) \(|scalar$)", root.GetProperty("kernels").GetString());
+        Assert.Matches(@"^(Vector(128|256|512) (GEMM )?\(|scalar$)", root.GetProperty("kernels").GetString());
     }
 
     [Fact]

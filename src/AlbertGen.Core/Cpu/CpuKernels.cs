@@ -1,12 +1,14 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace AlbertGen.Cpu;
 
 /// <summary>
-/// Which kernel family the CPU engine runs in this process (decision D29): the widest vector width the JIT or the
-/// NativeAOT target accelerates — Vector512 → Vector256 → Vector128 → scalar. A NativeAOT build fixes it at compile
-/// time (<c>IlcInstructionSet</c>); <c>albertgen bench</c> prints it.
+/// Which kernel family the CPU engine runs in this process (decisions D29, D36): the widest vector width the JIT or the
+/// NativeAOT target accelerates — Vector512 → Vector256 → Vector128 → scalar. A NativeAOT build for the package's
+/// default baseline (x86-64-v2 + AVX) accelerates Vector128 only, but its GEMM kernel, in explicit AVX2/FMA
+/// intrinsics, is picked at run time where the CPU has FMA; <c>albertgen bench</c> prints which.
 /// </summary>
 public static class CpuKernels
 {
@@ -14,6 +16,7 @@ public static class CpuKernels
     public static string Family =>
         Vector512.IsHardwareAccelerated ? "Vector512 (AVX-512, 12 × 32 tiles)"
         : Vector256.IsHardwareAccelerated ? "Vector256 (AVX2, 6 × 16 tiles)"
+        : Fma.IsSupported ? "Vector256 GEMM (AVX2/FMA picked at run time, 6 × 16 tiles) + Vector128"
         : Vector128.IsHardwareAccelerated && AdvSimd.Arm64.IsSupported ? "Vector128 (ARM64 NEON, 6 × 16 tiles)"
         : Vector128.IsHardwareAccelerated ? "Vector128 (no AVX2, 2 × 6 × 8 tiles)"
         : "scalar";

@@ -9,14 +9,16 @@ namespace AlbertGen.Kernels;
 /// <summary>
 /// C (m × n) = A (m × k, row-major) · B (packed, <see cref="PackedMatrix"/>) [+ bias] [+ residual].
 /// Goto/BLIS-style: B is pre-packed in panels of NR = 16 columns and A per call in 6-row, k-major tiles
-/// (<see cref="PackRows"/>). Two kernel families on the same layouts, chosen at run time:
+/// (<see cref="PackRows"/>). Kernel families on the same layouts, chosen at run time:
 /// <list type="bullet">
-/// <item>Vector256 (AVX2): a 6 × 16 micro-kernel per (row tile, panel) keeps 12 ymm accumulators (6 broadcasts +
-/// 2 loads + 12 FMAs per k), as MLAS's SgemmKernelFma3 and BLIS's haswell kernel.</item>
+/// <item>256-bit (AVX2 + FMA): a 6 × 16 micro-kernel per (row tile, panel) keeps 12 ymm accumulators (6 broadcasts +
+/// 2 loads + 12 FMAs per k), as MLAS's SgemmKernelFma3 and BLIS's haswell kernel. Written in explicit Avx/Fma
+/// intrinsics behind <c>Fma.IsSupported</c>, so a NativeAOT build for an AVX baseline picks it at run time (D36).</item>
 /// <item>Vector512 (AVX-512, decisions D16, D18): pairs of panels are swept by <see cref="AccumulateWide512{T}"/>, 12 rows
 /// × 32 columns in zmm accumulators (a lone last panel by <see cref="AccumulateTall512{T}"/>, up to 24 rows × 16),
-/// B prefetched 2 KB ahead, bias and residual added in the store. The NativeAOT build targets x86-64-v3 and keeps the
-/// Vector256 kernel.</item>
+/// B prefetched 2 KB ahead, bias and residual added in the store. The NativeAOT default (x86-64-v2 + AVX) keeps the
+/// 256-bit kernel.</item>
+/// <item>Vector128 (<see cref="Accumulate128"/>, D29): ARM64, and x64 without FMA.</item>
 /// </list>
 /// Row tails compute the padded rows of the last tile without storing them; column tails go through a small
 /// buffer. Single-threaded over a range of panels (and rows, for <see cref="RunPacked"/>): callers split the work
@@ -126,8 +128,8 @@ internal static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Transpose6x8(float* r0, float* r1, float* r2, float* r3, float* r4, float* r5, float* d)
     {
-        var a0 = Vector256.Load(r0); var a1 = Vector256.Load(r1); var a2 = Vector256.Load(r2);
-        var a3 = Vector256.Load(r3); var a4 = Vector256.Load(r4); var a5 = Vector256.Load(r5);
+        var a0 = Avx.LoadVector256(r0); var a1 = Avx.LoadVector256(r1); var a2 = Avx.LoadVector256(r2);
+        var a3 = Avx.LoadVector256(r3); var a4 = Avx.LoadVector256(r4); var a5 = Avx.LoadVector256(r5);
         var a6 = Vector256<float>.Zero; var a7 = Vector256<float>.Zero;
         // classic AVX 8 × 8 transpose: unpack pairs, shuffle quads, swap 128-bit halves
         var t0 = Avx.UnpackLow(a0, a1); var t1 = Avx.UnpackHigh(a0, a1);
@@ -139,14 +141,14 @@ internal static unsafe class Gemm
         var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
         var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
         // column c of the input = [u(c%4) low half, u(c%4 + 4) low half] for c < 4, high halves for c ≥ 4
-        Avx.Permute2x128(u0, u4, 0x20).Store(d);
-        Avx.Permute2x128(u1, u5, 0x20).Store(d + 6);
-        Avx.Permute2x128(u2, u6, 0x20).Store(d + 12);
-        Avx.Permute2x128(u3, u7, 0x20).Store(d + 18);
-        Avx.Permute2x128(u0, u4, 0x31).Store(d + 24);
-        Avx.Permute2x128(u1, u5, 0x31).Store(d + 30);
-        Avx.Permute2x128(u2, u6, 0x31).Store(d + 36);
-        Avx.Permute2x128(u3, u7, 0x31).Store(d + 42);
+        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(d + 6, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(d + 12, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(d + 18, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(d + 24, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(d + 30, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(d + 36, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(d + 42, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>
@@ -434,17 +436,26 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
-    /// The 6 × 16 micro-kernel for <paramref name="rows"/> (1–6) valid rows: computes 2, 4 or 6. Vector256 where AVX2 is
-    /// accelerated (and, emulated, where no vector width is), else the Vector128 family (<see cref="Accumulate128"/>).
+    /// The 6 × 16 micro-kernel for <paramref name="rows"/> (1–6) valid rows: computes 2, 4 or 6. The AVX2 + FMA kernel
+    /// (<see cref="Accumulate{T}"/>) where FMA is supported, else the Vector128 family (<see cref="Accumulate128"/>;
+    /// emulated where no vector width is accelerated).
     /// </summary>
     static void Accumulate(int rows, float* a, float* b, int kc, float* c, nint ldc, bool load, float* prefetch,
         float* bias, float* residual, nint ldr)
     {
-        if (!Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated)
-        {
+        // Fma.IsSupported: a constant under the JIT, a run-time check in a NativeAOT build for the package's default
+        // baseline (x86-64-v2 + AVX, D36), where Vector256.IsHardwareAccelerated is false but this kernel runs at full speed
+        if (Fma.IsSupported)
+            Accumulate256(rows, a, b, kc, c, ldc, load, prefetch, bias, residual, ldr);
+        else
             Accumulate128(rows, a, b, kc, c, ldc, load, prefetch, bias, residual, ldr, wide: AdvSimd.Arm64.IsSupported);
-            return;
-        }
+    }
+
+    /// <summary>The AVX2 + FMA 6 × 16 kernel for <paramref name="rows"/> (1–6) valid rows; callers check <see cref="Fma.IsSupported"/>.</summary>
+    internal static void Accumulate256(int rows, float* a, float* b, int kc, float* c, nint ldc, bool load, float* prefetch,
+        float* bias, float* residual, nint ldr)
+    {
+        if (!Fma.IsSupported) throw new PlatformNotSupportedException("the 256-bit GEMM kernel needs FMA");
         switch (TileShape(rows))
         {
             case 1 * 8 + 1: Accumulate<Tiles1Last2>(a, b, kc, c, ldc, rows, load, prefetch, bias, residual, ldr); break;
@@ -456,13 +467,17 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// The micro-kernel: C (rows × 16, row stride <paramref name="ldc"/>) = [C +] A (packed 6-row tile, kc columns) ·
-    /// B micro-panel (kc × 16). Twelve Vector256 accumulators stay in registers: per k, two B loads, six broadcasts,
+    /// B micro-panel (kc × 16). Twelve ymm accumulators stay in registers: per k, two B loads, six broadcasts,
     /// twelve FMAs (MLAS's SgemmKernelFma3 / BLIS haswell layout). A is pre-packed (<see cref="PackRows"/>) so the six
     /// broadcasts read one contiguous line; kept small and separate so the JIT keeps everything in registers. T's
     /// LastRows (2, 4, 6) rows are computed (a short last tile does not pay for six: m = 16 is 6 + 6 + 4) and the first
     /// <paramref name="rows"/> loaded and stored; bias (16 floats) and residual are added in the store.
     /// <paramref name="prefetch"/> advances one cache line per k and is prefetched into L2 (the next panel's block, or
     /// <paramref name="b"/> itself when there is nothing to fetch).
+    /// Written in explicit <c>Avx</c>/<c>Fma</c> intrinsics, not <c>Vector256</c> operators (D36): under the JIT both
+    /// compile to the same instructions, but a NativeAOT build for an AVX baseline treats FMA as a run-time check and
+    /// keeps <c>Vector256</c> operators emulated even behind <c>Fma.IsSupported</c> (559 against 4.5 ms, D29); explicit
+    /// intrinsics compile to vbroadcastss / vfmadd231ps there too. Only called where <c>Fma.IsSupported</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     static void Accumulate<T>(float* a, float* b, int kc, float* c, nint ldc, int rows, bool load, float* prefetch,
@@ -472,33 +487,33 @@ internal static unsafe class Gemm
         c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<float>.Zero;
         if (load)
         {
-            c00 = Vector256.Load(c); c01 = Vector256.Load(c + 8);
-            if (rows > 1) { c10 = Vector256.Load(c + ldc); c11 = Vector256.Load(c + ldc + 8); }
-            if (rows > 2) { c20 = Vector256.Load(c + 2 * ldc); c21 = Vector256.Load(c + 2 * ldc + 8); }
-            if (rows > 3) { c30 = Vector256.Load(c + 3 * ldc); c31 = Vector256.Load(c + 3 * ldc + 8); }
-            if (rows > 4) { c40 = Vector256.Load(c + 4 * ldc); c41 = Vector256.Load(c + 4 * ldc + 8); }
-            if (rows > 5) { c50 = Vector256.Load(c + 5 * ldc); c51 = Vector256.Load(c + 5 * ldc + 8); }
+            c00 = Avx.LoadVector256(c); c01 = Avx.LoadVector256(c + 8);
+            if (rows > 1) { c10 = Avx.LoadVector256(c + ldc); c11 = Avx.LoadVector256(c + ldc + 8); }
+            if (rows > 2) { c20 = Avx.LoadVector256(c + 2 * ldc); c21 = Avx.LoadVector256(c + 2 * ldc + 8); }
+            if (rows > 3) { c30 = Avx.LoadVector256(c + 3 * ldc); c31 = Avx.LoadVector256(c + 3 * ldc + 8); }
+            if (rows > 4) { c40 = Avx.LoadVector256(c + 4 * ldc); c41 = Avx.LoadVector256(c + 4 * ldc + 8); }
+            if (rows > 5) { c50 = Avx.LoadVector256(c + 5 * ldc); c51 = Avx.LoadVector256(c + 5 * ldc + 8); }
         }
         for (int kk = 0; kk < kc; kk++)
         {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
-            if (Sse.IsSupported) Sse.Prefetch1(prefetch);
+            var b0 = Avx.LoadVector256(b);
+            var b1 = Avx.LoadVector256(b + 8);
+            Sse.Prefetch1(prefetch);
             prefetch += NR;
             b += NR;
-            var x = Vector256.Create(a[0]);
-            c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            x = Vector256.Create(a[1]);
-            c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-            if (Live<T>(0, 2)) { x = Vector256.Create(a[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21); }
-            if (Live<T>(0, 3)) { x = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31); }
-            if (Live<T>(0, 4)) { x = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41); }
-            if (Live<T>(0, 5)) { x = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51); }
+            var x = Avx.BroadcastScalarToVector256(a);
+            c00 = Fma.MultiplyAdd(x, b0, c00); c01 = Fma.MultiplyAdd(x, b1, c01);
+            x = Avx.BroadcastScalarToVector256(a + 1);
+            c10 = Fma.MultiplyAdd(x, b0, c10); c11 = Fma.MultiplyAdd(x, b1, c11);
+            if (Live<T>(0, 2)) { x = Avx.BroadcastScalarToVector256(a + 2); c20 = Fma.MultiplyAdd(x, b0, c20); c21 = Fma.MultiplyAdd(x, b1, c21); }
+            if (Live<T>(0, 3)) { x = Avx.BroadcastScalarToVector256(a + 3); c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31); }
+            if (Live<T>(0, 4)) { x = Avx.BroadcastScalarToVector256(a + 4); c40 = Fma.MultiplyAdd(x, b0, c40); c41 = Fma.MultiplyAdd(x, b1, c41); }
+            if (Live<T>(0, 5)) { x = Avx.BroadcastScalarToVector256(a + 5); c50 = Fma.MultiplyAdd(x, b0, c50); c51 = Fma.MultiplyAdd(x, b1, c51); }
             a += MR;
         }
         // bias and residual are added in the store, in the order the separate Epilogue adds them
-        var bias0 = bias == null ? Vector256<float>.Zero : Vector256.Load(bias);
-        var bias1 = bias == null ? Vector256<float>.Zero : Vector256.Load(bias + 8);
+        var bias0 = bias == null ? Vector256<float>.Zero : Avx.LoadVector256(bias);
+        var bias1 = bias == null ? Vector256<float>.Zero : Avx.LoadVector256(bias + 8);
         StoreRow(c, bias0, bias1, residual, c00, c01);
         if (rows > 1) StoreRow(c + ldc, bias0, bias1, residual == null ? null : residual + ldr, c10, c11);
         if (rows > 2) StoreRow(c + 2 * ldc, bias0, bias1, residual == null ? null : residual + 2 * ldr, c20, c21);
@@ -510,15 +525,15 @@ internal static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void StoreRow(float* c, Vector256<float> bias0, Vector256<float> bias1, float* residual, Vector256<float> r0, Vector256<float> r1)
     {
-        r0 += bias0;
-        r1 += bias1;
+        r0 = Avx.Add(r0, bias0);
+        r1 = Avx.Add(r1, bias1);
         if (residual != null)
         {
-            r0 += Vector256.Load(residual);
-            r1 += Vector256.Load(residual + 8);
+            r0 = Avx.Add(r0, Avx.LoadVector256(residual));
+            r1 = Avx.Add(r1, Avx.LoadVector256(residual + 8));
         }
-        r0.Store(c);
-        r1.Store(c + 8);
+        Avx.Store(c, r0);
+        Avx.Store(c + 8, r1);
     }
 
     /// <summary>
