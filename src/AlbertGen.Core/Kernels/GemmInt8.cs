@@ -114,17 +114,24 @@ internal static unsafe class GemmInt8
         float zp = QuantizeZeroPoint(min, inv);
         zeroPoint = (int)zp;
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Avx2.IsSupported) // explicit intrinsics: a NativeAOT build with an AVX baseline checks AVX2 at run time (D36)
         {
-            var vinv = Vector256.Create(inv);
-            var vzp = Vector256.Create(zp);
-            var hi = Vector256.Create((float)ActivationMax);
-            for (; i + 16 <= k; i += 16)
+            var vinv = Avx.BroadcastScalarToVector256(&inv);
+            var vzp = Avx.BroadcastScalarToVector256(&zp);
+            float top = ActivationMax;
+            var hi = Avx.BroadcastScalarToVector256(&top);
+            var zero = Vector256<float>.Zero;
+            var order = Avx.LoadVector256(PackOrder);
+            for (; i + 32 <= k; i += 32)
             {
-                var r0 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Load(x + i) * vinv) + vzp, Vector256<float>.Zero), hi));
-                var r1 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Load(x + i + 8) * vinv) + vzp, Vector256<float>.Zero), hi));
-                var w = Vector256.Narrow(r0, r1); // 16 shorts in [0, 127]
-                Vector128.Narrow(w.GetLower().AsUInt16(), w.GetUpper().AsUInt16()).Store(q + i);
+                var r0 = Quantize8(x + i, vinv, vzp, zero, hi);
+                var r1 = Quantize8(x + i + 8, vinv, vzp, zero, hi);
+                var r2 = Quantize8(x + i + 16, vinv, vzp, zero, hi);
+                var r3 = Quantize8(x + i + 24, vinv, vzp, zero, hi);
+                // packs work per 128-bit lane: bytes come out as groups of four in the order 0 2 4 6 1 3 5 7 (of eight
+                // groups of four values); the permute puts them back in order. Values are in [0, 127]: no saturation.
+                var bytes = Avx2.PackUnsignedSaturate(Avx2.PackSignedSaturate(r0, r1), Avx2.PackSignedSaturate(r2, r3));
+                Avx.Store(q + i, Avx2.PermuteVar8x32(bytes.AsInt32(), order).AsByte());
             }
         }
         else if (Vector128.IsHardwareAccelerated)
@@ -142,6 +149,20 @@ internal static unsafe class GemmInt8
         for (; i < k; i++) q[i] = QuantizeScalar(x[i], inv, zp);
         return (max - min) / ActivationMax;
     }
+
+    static readonly int* PackOrder = AllocPackOrder();
+
+    static int* AllocPackOrder()
+    {
+        var p = (int*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(32, 32);
+        int[] order = [0, 4, 1, 5, 2, 6, 3, 7];
+        for (int i = 0; i < 8; i++) p[i] = order[i];
+        return p;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<int> Quantize8(float* x, Vector256<float> inv, Vector256<float> zp, Vector256<float> zero, Vector256<float> hi) =>
+        Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(Avx.Add(Avx.RoundToNearestInteger(Avx.Multiply(Avx.LoadVector256(x), inv)), zp), zero), hi));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector128<int> Quantize4(float* x, Vector128<float> inv, Vector128<float> zp, Vector128<float> hi) =>
@@ -162,20 +183,23 @@ internal static unsafe class GemmInt8
         int i = 0;
         min = 0;
         max = 0;
-        if (Vector256.IsHardwareAccelerated && k >= 8)
+        if (Avx.IsSupported && k >= 8)
         {
             var lo = Vector256<float>.Zero;
             var hi = Vector256<float>.Zero;
             for (; i + 8 <= k; i += 8)
             {
-                var v = Vector256.Load(x + i);
-                lo = Vector256.Min(lo, v);
-                hi = Vector256.Max(hi, v);
+                var v = Avx.LoadVector256(x + i);
+                lo = Avx.Min(lo, v);
+                hi = Avx.Max(hi, v);
             }
+            float* l8 = stackalloc float[16];
+            Avx.Store(l8, lo);
+            Avx.Store(l8 + 8, hi);
             for (int l = 0; l < 8; l++)
             {
-                min = Math.Min(min, lo[l]);
-                max = Math.Max(max, hi[l]);
+                min = Math.Min(min, l8[l]);
+                max = Math.Max(max, l8[8 + l]);
             }
         }
         else if (Vector128.IsHardwareAccelerated && k >= 4)
@@ -247,38 +271,39 @@ internal static unsafe class GemmInt8
     {
         Vector256<int> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<int>.Zero;
-        var ones = Vector256.Create((short)1);
+        short one = 1;
+        var ones = Avx2.BroadcastScalarToVector256(&one);
         for (int kq = 0; kq < kQuads; kq++)
         {
             var b0 = Avx.LoadAlignedVector256(b);
             var b1 = Avx.LoadAlignedVector256(b + 32);
             b += 4 * NR;
-            var x = Vector256.Create(a[0]).AsByte();
+            var x = Avx2.BroadcastScalarToVector256(a + 0).AsByte();
             c00 = Avx2.Add(c00, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
             c01 = Avx2.Add(c01, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
-            x = Vector256.Create(a[1]).AsByte();
+            x = Avx2.BroadcastScalarToVector256(a + 1).AsByte();
             c10 = Avx2.Add(c10, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
             c11 = Avx2.Add(c11, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
-            x = Vector256.Create(a[2]).AsByte();
+            x = Avx2.BroadcastScalarToVector256(a + 2).AsByte();
             c20 = Avx2.Add(c20, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
             c21 = Avx2.Add(c21, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
-            x = Vector256.Create(a[3]).AsByte();
+            x = Avx2.BroadcastScalarToVector256(a + 3).AsByte();
             c30 = Avx2.Add(c30, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
             c31 = Avx2.Add(c31, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
-            x = Vector256.Create(a[4]).AsByte();
+            x = Avx2.BroadcastScalarToVector256(a + 4).AsByte();
             c40 = Avx2.Add(c40, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
             c41 = Avx2.Add(c41, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
-            x = Vector256.Create(a[5]).AsByte();
+            x = Avx2.BroadcastScalarToVector256(a + 5).AsByte();
             c50 = Avx2.Add(c50, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
             c51 = Avx2.Add(c51, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
             a += MR;
         }
-        c00.Store(acc); c01.Store(acc + 8);
-        c10.Store(acc + 16); c11.Store(acc + 24);
-        c20.Store(acc + 32); c21.Store(acc + 40);
-        c30.Store(acc + 48); c31.Store(acc + 56);
-        c40.Store(acc + 64); c41.Store(acc + 72);
-        c50.Store(acc + 80); c51.Store(acc + 88);
+        Avx.Store(acc, c00); Avx.Store(acc + 8, c01);
+        Avx.Store(acc + 16, c10); Avx.Store(acc + 24, c11);
+        Avx.Store(acc + 32, c20); Avx.Store(acc + 40, c21);
+        Avx.Store(acc + 48, c30); Avx.Store(acc + 56, c31);
+        Avx.Store(acc + 64, c40); Avx.Store(acc + 72, c41);
+        Avx.Store(acc + 80, c50); Avx.Store(acc + 88, c51);
     }
 
     /// <summary>acc[r·16 + j] = Σ_kq Σ q·w over 6 rows × 16 columns with one <c>vpdpbusd</c> per row and half panel.</summary>
@@ -292,26 +317,26 @@ internal static unsafe class GemmInt8
             var b0 = Avx.LoadAlignedVector256(b);
             var b1 = Avx.LoadAlignedVector256(b + 32);
             b += 4 * NR;
-            var x = Vector256.Create(a[0]).AsByte();
+            var x = Avx2.BroadcastScalarToVector256(a + 0).AsByte();
             c00 = AvxVnni.MultiplyWideningAndAdd(c00, x, b0); c01 = AvxVnni.MultiplyWideningAndAdd(c01, x, b1);
-            x = Vector256.Create(a[1]).AsByte();
+            x = Avx2.BroadcastScalarToVector256(a + 1).AsByte();
             c10 = AvxVnni.MultiplyWideningAndAdd(c10, x, b0); c11 = AvxVnni.MultiplyWideningAndAdd(c11, x, b1);
-            x = Vector256.Create(a[2]).AsByte();
+            x = Avx2.BroadcastScalarToVector256(a + 2).AsByte();
             c20 = AvxVnni.MultiplyWideningAndAdd(c20, x, b0); c21 = AvxVnni.MultiplyWideningAndAdd(c21, x, b1);
-            x = Vector256.Create(a[3]).AsByte();
+            x = Avx2.BroadcastScalarToVector256(a + 3).AsByte();
             c30 = AvxVnni.MultiplyWideningAndAdd(c30, x, b0); c31 = AvxVnni.MultiplyWideningAndAdd(c31, x, b1);
-            x = Vector256.Create(a[4]).AsByte();
+            x = Avx2.BroadcastScalarToVector256(a + 4).AsByte();
             c40 = AvxVnni.MultiplyWideningAndAdd(c40, x, b0); c41 = AvxVnni.MultiplyWideningAndAdd(c41, x, b1);
-            x = Vector256.Create(a[5]).AsByte();
+            x = Avx2.BroadcastScalarToVector256(a + 5).AsByte();
             c50 = AvxVnni.MultiplyWideningAndAdd(c50, x, b0); c51 = AvxVnni.MultiplyWideningAndAdd(c51, x, b1);
             a += MR;
         }
-        c00.Store(acc); c01.Store(acc + 8);
-        c10.Store(acc + 16); c11.Store(acc + 24);
-        c20.Store(acc + 32); c21.Store(acc + 40);
-        c30.Store(acc + 48); c31.Store(acc + 56);
-        c40.Store(acc + 64); c41.Store(acc + 72);
-        c50.Store(acc + 80); c51.Store(acc + 88);
+        Avx.Store(acc, c00); Avx.Store(acc + 8, c01);
+        Avx.Store(acc + 16, c10); Avx.Store(acc + 24, c11);
+        Avx.Store(acc + 32, c20); Avx.Store(acc + 40, c21);
+        Avx.Store(acc + 48, c30); Avx.Store(acc + 56, c31);
+        Avx.Store(acc + 64, c40); Avx.Store(acc + 72, c41);
+        Avx.Store(acc + 80, c50); Avx.Store(acc + 88, c51);
     }
 
     /// <summary>
@@ -428,17 +453,17 @@ internal static unsafe class GemmInt8
             float* rr = residual == null ? null : residual + r * ldr;
             int zp = rowZeroPoints[r];
             int j = 0;
-            if (Vector256.IsHardwareAccelerated && cols == NR)
+            if (Avx2.IsSupported && cols == NR) // explicit intrinsics (D36): AVX2 is a run-time check in NativeAOT
             {
-                var sa = Vector256.Create(rowScales[r]);
-                var vzp = Vector256.Create(zp);
+                var sa = Avx.BroadcastScalarToVector256(rowScales + r);
+                var vzp = Avx2.BroadcastScalarToVector256(&zp);
                 for (; j < NR; j += 8)
                 {
-                    var sum = Vector256.Load(ar + j) - vzp * Vector256.Load(colSums + j);
-                    var y = Vector256.ConvertToSingle(sum) * (sa * Vector256.Load(colScales + j));
-                    if (bias != null) y += Vector256.Load(bias + j);
-                    if (rr != null) y += Vector256.Load(rr + j);
-                    y.Store(cr + j);
+                    var sum = Avx2.Subtract(Avx.LoadVector256(ar + j), Avx2.MultiplyLow(vzp, Avx.LoadVector256(colSums + j)));
+                    var y = Avx.Multiply(Avx.ConvertToVector256Single(sum), Avx.Multiply(sa, Avx.LoadVector256(colScales + j)));
+                    if (bias != null) y = Avx.Add(y, Avx.LoadVector256(bias + j));
+                    if (rr != null) y = Avx.Add(y, Avx.LoadVector256(rr + j));
+                    Avx.Store(cr + j, y);
                 }
             }
             for (; j < cols; j++)
