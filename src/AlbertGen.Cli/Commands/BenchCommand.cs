@@ -64,6 +64,9 @@ internal static class BenchCommand
             if (i == 0) firstMs = total.Elapsed.TotalMilliseconds;
         }
         double coldMean = cold.Average(), coldFirst = cold[0];
+        // what the JIT did so far (0 in a NativeAOT build): methods compiled and time spent, load and cold forwards included
+        long jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+        double jitMs = System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds;
         // warm: after the cold forwards and the warm-up
         for (int i = 0; i < warmup; i++) model.Forward(input);
         var times = new double[runs];
@@ -87,6 +90,7 @@ internal static class BenchCommand
         Console.WriteLine(string.Format(inv, "first      {0,10:F1} ms  (process work from load start to the first result)", firstMs));
         Console.WriteLine(string.Format(inv, "cold mean  {0,10:F2} ms  (first {1} forwards of the process: first {2:F2} ms, median {3:F2} ms; {4:F2}× warm)",
             coldMean, coldRuns, coldFirst, coldMedian, coldMean / median));
+        Console.WriteLine(string.Format(inv, "jit        {0,10:F1} ms  ({1} methods compiled by the end of the cold forwards)", jitMs, jitMethods));
         Console.WriteLine(string.Format(inv, "median     {0,10:F2} ms  (warm)", median));
         Console.WriteLine(string.Format(inv, "min        {0,10:F2} ms  (warm)", min));
         Console.WriteLine(string.Format(inv, "tokens/s   {0,10:F0}", tokensPerSecond));
@@ -114,6 +118,8 @@ internal static class BenchCommand
                 w.WriteNumber("cold_mean_ms", Math.Round(coldMean, 3));
                 w.WriteNumber("cold_median_ms", Math.Round(coldMedian, 3));
                 w.WriteNumber("cold_over_warm", Math.Round(coldMean / median, 3));
+                w.WriteNumber("jit_ms", Math.Round(jitMs, 3));
+                w.WriteNumber("jit_methods", jitMethods);
                 w.WriteNumber("tokens_per_s", Math.Round(tokensPerSecond, 1));
                 w.WriteNumber("peak_rss_bytes", peakRss);
                 w.WriteEndObject();
