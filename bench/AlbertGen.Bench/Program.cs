@@ -6,8 +6,19 @@ public static class Program
 {
     // dotnet run -c Release --project bench/AlbertGen.Bench -- --filter '*Gemm*'
     // dotnet run -c Release --project bench/AlbertGen.Bench -- padding-free   (PaddingFreeRun: SST-2 dev, padded vs packed)
+    // dotnet run -c Release --project bench/AlbertGen.Bench -- small          (SmallModelRun: MiniLM, cold and warm, vs ORT)
     public static void Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "small")
+        {
+            SmallModelRun.Run(args[1..]);
+            return;
+        }
+        if (args.Length > 0 && args[0] == "small-ort")
+        {
+            SmallModelRun.OrtChild(args[1..]);
+            return;
+        }
         if (args.Length > 0 && args[0] == "padding-free")
         {
             PaddingFreeRun.Run(args[1..]);

@@ -128,17 +128,55 @@ public class RunAndBenchCommandTests
     [Fact]
     public void Bench_json_last_line_has_the_timings()
     {
-        var r = Cli.Run("bench", "--model", Cli.Fixture("grouped"), "--batch", "2", "--seq", "16", "--warmup", "1", "--runs", "3", "--json");
+        var r = Cli.Run("bench", "--model", Cli.Fixture("grouped"), "--batch", "2", "--seq", "16", "--warmup", "1", "--runs", "3", "--cold", "4", "--json");
         Assert.True(r.ExitCode == 0, r.Stderr);
         var last = r.Stdout.TrimEnd().Split('\n')[^1];
         using var doc = JsonDocument.Parse(last);
         var root = doc.RootElement;
-        foreach (var key in new[] { "median_ms", "min_ms", "load_ms", "first_result_ms", "tokens_per_s", "peak_rss_bytes" })
+        foreach (var key in new[] { "median_ms", "min_ms", "load_ms", "first_result_ms", "tokens_per_s", "peak_rss_bytes",
+                     "cold_first_ms", "cold_mean_ms", "cold_median_ms", "cold_over_warm" })
             Assert.True(root.GetProperty(key).GetDouble() > 0, key);
         Assert.True(root.GetProperty("min_ms").GetDouble() <= root.GetProperty("median_ms").GetDouble());
         Assert.Equal(2, root.GetProperty("batch").GetInt32());
+        // cold (D38): the first 4 forwards of the process, the first one included, apart from the warm runs
+        Assert.Equal(4, root.GetProperty("cold_runs").GetInt32());
+        Assert.Equal(1, root.GetProperty("warmup").GetInt32());
+        Assert.Equal(3, root.GetProperty("runs").GetInt32());
+        double coldFirst = root.GetProperty("cold_first_ms").GetDouble(), coldMean = root.GetProperty("cold_mean_ms").GetDouble();
+        // the mean of 4 forwards holds the first one: at least a quarter of it
+        Assert.True(coldMean * 4 >= coldFirst, $"cold mean {coldMean} ms < first forward {coldFirst} ms / 4");
+        // the first result (load + first forward) comes after the first forward alone
+        Assert.True(root.GetProperty("first_result_ms").GetDouble() >= coldFirst);
+        // cold_over_warm = cold mean / warm median, both printed rounded to 0.001 ms (forwards of this fixture are µs)
+        double median = root.GetProperty("median_ms").GetDouble(), ratio = coldMean / median;
+        Assert.Equal(ratio, root.GetProperty("cold_over_warm").GetDouble(), ratio * (0.0006 / median + 0.0006 / coldMean) + 0.0006);
+        Assert.Contains("cold mean", r.Stdout);
+        // a JIT process: the JIT compiled something by then
+        Assert.True(root.GetProperty("jit_methods").GetInt64() > 0);
+        Assert.True(root.GetProperty("jit_ms").GetDouble() >= 0);
         // the kernel family this process runs (D29)
         Assert.Matches(@"^(Vector(128|256|512) (GEMM )?\(|scalar$)", root.GetProperty("kernels").GetString());
+    }
+
+    [Fact]
+    public void Cli_compiles_its_code_optimised_at_first_call()
+    {
+        // D38: QuickJit off (no tier-0 code for the kernels' callers during the first forwards), PGO off
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "albertgen.runtimeconfig.json")));
+        var props = doc.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.False(props.GetProperty("System.Runtime.TieredCompilation.QuickJit").GetBoolean());
+        Assert.False(props.GetProperty("System.Runtime.TieredPGO").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("--cold", "0")]
+    [InlineData("--runs", "0")]
+    [InlineData("--warmup", "-1")]
+    public void Bench_rejects_counts_out_of_range(string option, string value)
+    {
+        var r = Cli.Run("bench", "--model", Cli.Fixture("grouped"), "--seq", "8", option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(option, r.Stderr);
     }
 
     [Fact]

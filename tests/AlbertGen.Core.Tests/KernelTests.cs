@@ -226,4 +226,27 @@ public class KernelTests
             Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-6 + 1e-5 * expected[i], $"n={n} [{i}]: {actual[i]} vs {expected[i]}");
         Assert.Equal(1.0, actual.Sum(v => (double)v), 5);
     }
+
+    [Theory]
+    [InlineData(1, 0.17677669f)]
+    [InlineData(7, 0.17677669f)]
+    [InlineData(16, 0.125f)]
+    [InlineData(33, 0.35355339f)]
+    [InlineData(128, 0.17677669f)]
+    public void Scaled_softmax_equals_softmax_of_the_scaled_row(int n, float scale)
+    {
+        // attention's softmax(scale · scores) with the scale folded into the exponent (D38), against the naive
+        // softmax of the row multiplied first, as AttentionJob did before
+        var rng = new Random(100 + n);
+        var x = Random(rng, n, 60f);
+        if (n > 3) { x[2] = float.NegativeInfinity; x[n - 1] = 300f; }
+        var expected = x.Select(v => v * scale).ToArray();
+        NormKernels.NaiveSoftmax(expected);
+        var actual = (float[])x.Clone();
+        NormKernels.Softmax(actual, scale);
+        for (int i = 0; i < n; i++)
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-6 + 1e-5 * expected[i], $"n={n} [{i}]: {actual[i]} vs {expected[i]}");
+        if (n > 3) Assert.Equal(0f, actual[2]);
+        Assert.Equal(1.0, actual.Sum(v => (double)v), 5);
+    }
 }

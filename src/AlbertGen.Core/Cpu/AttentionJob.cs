@@ -57,18 +57,15 @@ internal sealed unsafe class AttentionJob : IParallelJob
                 {
                     row.Fill(0f);
                 }
-                else
+                else if (_mask is not null)
                 {
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, scale, row);
-                    if (_mask is not null)
+                    for (int j = 0; j < keys; j++)
                     {
-                        for (int j = 0; j < keys; j++)
-                        {
-                            if (_mask[start + j] == 0) row[j] = float.NegativeInfinity;
-                        }
+                        if (_mask[start + j] == 0) row[j] = float.NegativeInfinity;
                     }
                 }
-                NormKernels.Softmax(row);
+                // softmax(scale · scores): the scale rides in the exponent, no separate pass (D38)
+                NormKernels.Softmax(row, scale);
             }
 
             // context (queries × d) = P · Vₕ

@@ -43,6 +43,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
     readonly float[] _embeddingLayerNormWeight, _embeddingLayerNormBias; // (E)
     readonly PackedMatrix _mappingIn;                    // encoder.embedding_hidden_mapping_in  (H, E)
     readonly float[] _mappingInBias;                     // (H)
+    readonly bool _mappingInIsIdentity;                  // E = H, weight I, bias 0 (a converted BERT, D31): skipped (D38)
     readonly CpuLayerWeights[][] _groups;                // [num_hidden_groups][inner_group_num]
     readonly LinearWeight? _pooler;                      // pooler  (H, H)
     readonly float[]? _poolerBias;
@@ -67,8 +68,10 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         _tokenTypeEmbeddings = ckpt.Get(b + "embeddings.token_type_embeddings.weight");
         _embeddingLayerNormWeight = ckpt.GetPinnedCopy(b + "embeddings.LayerNorm.weight");
         _embeddingLayerNormBias = ckpt.GetPinnedCopy(b + "embeddings.LayerNorm.bias");
-        _mappingIn = PackedMatrix.FromLinearWeight(ckpt.Get(b + "encoder.embedding_hidden_mapping_in.weight").Span, h, e);
+        var mappingIn = ckpt.Get(b + "encoder.embedding_hidden_mapping_in.weight").Span;
+        _mappingIn = PackedMatrix.FromLinearWeight(mappingIn, h, e);
         _mappingInBias = ckpt.GetPinnedCopy(b + "encoder.embedding_hidden_mapping_in.bias");
+        _mappingInIsIdentity = e == h && IsIdentity(mappingIn, h) && !_mappingInBias.AsSpan().ContainsAnyExcept(0f);
         _groups = new CpuLayerWeights[config.NumHiddenGroups][];
         for (int g = 0; g < _groups.Length; g++)
         {
@@ -105,6 +108,17 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         _runner = new ParallelRunner(threads);
         _workspace = new CpuWorkspace(config, threads);
         MaxTokens = TokenBudget(config, head);
+    }
+
+    /// <summary>Whether the (n × n) row-major matrix is exactly the identity.</summary>
+    static bool IsIdentity(ReadOnlySpan<float> w, int n)
+    {
+        for (int r = 0; r < n; r++)
+        {
+            var row = w.Slice(r * n, n);
+            if (row[r] != 1f || row[..r].ContainsAnyExcept(0f) || row[(r + 1)..].ContainsAnyExcept(0f)) return false;
+        }
+        return true;
     }
 
     /// <summary>The most output elements (float32) one forward may return: 2²⁸, 1 GiB (docs/decisions.md D23).</summary>
@@ -387,10 +401,14 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         float* att = CpuWorkspace.Ptr(ws.Attended);
         float* mid = CpuWorkspace.Ptr(ws.Intermediate);
 
+        // a converted BERT's embedding_hidden_mapping_in is the identity (D31): the embeddings are the hidden states (D38)
         _embedding.Run(_runner, _wordEmbeddings, _positionEmbeddings, _tokenTypeEmbeddings, _embeddingLayerNormWeight, _embeddingLayerNormBias,
-            eps, inputIds, tokenTypeIds, positions, seq, e, emb);
-        fixed (float* mb = _mappingInBias)
-            _gemm.Run(_runner, emb, e, tokens, _mappingIn, x, h, mb);
+            eps, inputIds, tokenTypeIds, positions, seq, e, _mappingInIsIdentity ? x : emb);
+        if (!_mappingInIsIdentity)
+        {
+            fixed (float* mb = _mappingInBias)
+                _gemm.Run(_runner, emb, e, tokens, _mappingIn, x, h, mb);
+        }
 
         for (int layer = 0; layer < c.NumHiddenLayers; layer++)
         {

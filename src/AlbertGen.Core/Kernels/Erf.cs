@@ -5,7 +5,8 @@ namespace AlbertGen.Kernels;
 /// <summary>
 /// erf for HF's exact <c>gelu</c> (TensorPrimitives has none). Float paths: Abramowitz &amp; Stegun 7.1.28-style
 /// rational form replaced by A&amp;S 7.1.26 refined — we use the classic W. J. Cody-free approach from
-/// Numerical Recipes' <c>erfc</c> Chebyshev fit (fractional error &lt; 1.2e-7 everywhere), which needs one exp.
+/// Numerical Recipes' <c>erfc</c> Chebyshev fit (fractional error &lt; 1.2e-7 everywhere), which needs one exp
+/// (the vector forms take <see cref="VectorExp"/>'s single-precision one, not .NET's double-widening <c>Vector256.Exp</c>: D17, D38).
 /// <see cref="Double"/> is the high-precision twin (series / continued fraction) used by tests.
 /// </summary>
 internal static class Erf
@@ -39,7 +40,7 @@ internal static class Erf
         p = Vector256.Create(C1) + t * p;
         p = Vector256.Create(C0) + t * p;
         var arg = Vector256.Max(-z * z + p, Vector256.Create(-100f));
-        var erfc = t * Vector256.Exp(arg);
+        var erfc = t * VectorExp.Exp(arg);
         var pos = one - erfc;
         return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), pos, -pos);
     }
@@ -61,7 +62,7 @@ internal static class Erf
         p = Vector128.Create(C1) + t * p;
         p = Vector128.Create(C0) + t * p;
         var arg = Vector128.Max(-z * z + p, Vector128.Create(-100f));
-        var erfc = t * Vector128.Exp(arg);
+        var erfc = t * VectorExp.Exp(arg);
         var pos = one - erfc;
         return Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero), pos, -pos);
     }

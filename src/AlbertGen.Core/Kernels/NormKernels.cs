@@ -92,7 +92,13 @@ internal static class NormKernels
     }
 
     /// <summary>In-place softmax of one row: exp(x − max) in one pass that also sums (<see cref="VectorExp"/>), then a scale.</summary>
-    public static void Softmax(Span<float> x)
+    public static void Softmax(Span<float> x) => Softmax(x, 1f);
+
+    /// <summary>
+    /// softmax(<paramref name="scale"/> · x) in place, the scale folded into the exponent (eˢ⁽ˣ⁻ᵐᵃˣ⁾, s &gt; 0) so
+    /// attention scores take one pass less (D38). −∞ entries get weight 0.
+    /// </summary>
+    public static void Softmax(Span<float> x, float scale)
     {
         if (x.IsEmpty) return;
         float max = TensorPrimitives.Max(x);
@@ -101,10 +107,11 @@ internal static class NormKernels
         if (Vector256.IsHardwareAccelerated)
         {
             var mv = Vector256.Create(max);
+            var sv = Vector256.Create(scale);
             var acc = Vector256<float>.Zero;
             for (; i <= n - 8; i += 8)
             {
-                var e = VectorExp.Exp(Vector256.Create(x.Slice(i, 8)) - mv);
+                var e = VectorExp.Exp((Vector256.Create(x.Slice(i, 8)) - mv) * sv);
                 e.CopyTo(x.Slice(i, 8));
                 acc += e;
             }
@@ -113,10 +120,11 @@ internal static class NormKernels
         else if (Vector128.IsHardwareAccelerated)
         {
             var mv = Vector128.Create(max);
+            var sv = Vector128.Create(scale);
             var acc = Vector128<float>.Zero;
             for (; i <= n - 4; i += 4)
             {
-                var e = VectorExp.Exp(Vector128.Create(x.Slice(i, 4)) - mv);
+                var e = VectorExp.Exp((Vector128.Create(x.Slice(i, 4)) - mv) * sv);
                 e.CopyTo(x.Slice(i, 4));
                 acc += e;
             }
@@ -124,7 +132,7 @@ internal static class NormKernels
         }
         for (; i < n; i++)
         {
-            float e = MathF.Exp(x[i] - max);
+            float e = MathF.Exp((x[i] - max) * scale);
             x[i] = e;
             sum += e;
         }
