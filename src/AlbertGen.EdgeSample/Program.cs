@@ -26,12 +26,27 @@ foreach (var a in args)
     else text = a;
 }
 
+if (args is ["resource"])
+{
+#if EDGE_EMBEDDED
+    using var stream = typeof(EdgeAlbert).Assembly.GetManifestResourceStream(EdgeAlbert.EmbeddedResourceName);
+    unsafe
+    {
+        Console.WriteLine(stream is UnmanagedMemoryStream u
+            ? $"resource: {u.Length} bytes of unmanaged memory at address mod 64 = {(long)u.PositionPointer % 64}"
+            : $"resource: {stream?.GetType().Name ?? "missing"}");
+    }
+#endif
+    return 0;
+}
 EdgeAlbert model;
+double weightsMs;
 AlbertTokenizer tokenizer;
 string source;
 if (folder is not null)
 {
     model = EdgeAlbert.Load(folder);
+    weightsMs = sinceMain.Elapsed.TotalMilliseconds;
     tokenizer = AlbertTokenizer.FromModelDirectory(folder);
     source = "folder " + folder;
 }
@@ -39,6 +54,7 @@ else
 {
 #if EDGE_EMBEDDED
     model = EdgeAlbert.Load();
+    weightsMs = sinceMain.Elapsed.TotalMilliseconds;
     tokenizer = AlbertTokenizer.FromModelFiles(model.Files, EdgeAlbert.EmbeddedResourceName);
     source = "embedded" + (model.WeightsInPlace ? ", in place" : ", copied");
 #else
@@ -46,6 +62,7 @@ else
     return 2;
 #endif
 }
+double loadMs = sinceMain.Elapsed.TotalMilliseconds;
 using var _ = model;
 var pipeline = new TextPipelines(model, tokenizer);
 var inv = CultureInfo.InvariantCulture;
@@ -69,7 +86,7 @@ double? launchMs = launchNs is long l ? (DateTime.UtcNow - DateTime.UnixEpoch).T
 Console.WriteLine($"{nameof(EdgeAlbert)} ({EdgeAlbert.DefaultHead}, {EdgeAlbert.NumHiddenLayers} layers, H={EdgeAlbert.HiddenSize}, V={EdgeAlbert.VocabSize}) from {source}: {text}");
 foreach (var line in lines)
     Console.WriteLine(line);
-Console.WriteLine(string.Format(inv, "main → first result {0:F2} ms", mainMs) +
+Console.WriteLine(string.Format(inv, "main → first result {0:F2} ms (weights loaded at {1:F2} ms, tokenizer at {2:F2} ms)", mainMs, weightsMs, loadMs) +
     (launchMs is double ms ? string.Format(inv, ", launch → first result {0:F2} ms", ms) : ""));
 if (warm > 0)
 {

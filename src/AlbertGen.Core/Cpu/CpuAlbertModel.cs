@@ -137,7 +137,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
             _pooler = image.Linear(b + "pooler.weight", h, h);
             _poolerBias = image.Vector(b + "pooler.bias", h);
         }
-        else if (Head != AlbertHead.Base)
+        else if (Head != AlbertHead.Base && Head.HasPooler())
         {
             throw new PackedModelException($"{image.Source}: section '{b}pooler.weight' is missing ({Head} needs the pooler)");
         }

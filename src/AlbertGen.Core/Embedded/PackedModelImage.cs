@@ -15,8 +15,8 @@ namespace AlbertGen.Embedded;
 /// as they are) and the model folder's tokenizer and config files, in one blob. <see cref="Pack"/> writes it at build
 /// time; <see cref="OpenResource"/> opens it where the build embedded it, and
 /// <see cref="CpuAlbertModel.Load(PackedModelImage, AlbertConfig, int)"/> runs on it in place: no weight is copied or
-/// re-packed when the resource's bytes lie on a 64-byte boundary of the mapped executable (<see cref="IsInPlace"/>),
-/// else the image is copied once into aligned memory.
+/// re-packed: the engine reads the resource where the runtime mapped it (<see cref="IsInPlace"/>; unless
+/// <see cref="RequireAlignment"/> is set and the resource is not 64-byte aligned, when it is copied once into aligned memory).
 /// </summary>
 public sealed unsafe class PackedModelImage : IDisposable
 {
@@ -73,7 +73,8 @@ public sealed unsafe class PackedModelImage : IDisposable
         var stream = assembly.GetManifestResourceStream(resourceName)
             ?? throw new PackedModelException($"{assembly.GetName().Name} has no embedded resource '{resourceName}': build it with AlbertGenEmbedWeights=\"true\" on the model's AdditionalFiles item (docs/generator.md)");
         string source = assembly.GetName().Name + "!" + resourceName;
-        if (stream is UnmanagedMemoryStream ums && ums.Position == 0 && (nint)ums.PositionPointer % PackedModelFormat.Alignment == 0)
+        if (stream is UnmanagedMemoryStream ums && ums.Position == 0 && (nint)ums.PositionPointer % PackedModelFormat.Alignment is var misalignment
+            && (misalignment == 0 || !RequireAlignment))
         {
             try
             {
@@ -88,6 +89,16 @@ public sealed unsafe class PackedModelImage : IDisposable
         using (stream)
             return Copy(stream, source);
     }
+
+    /// <summary>
+    /// When true, an embedded image that does not start on a 64-byte boundary is copied into aligned memory instead of being
+    /// used in place (NativeAOT places manifest resources at arbitrary byte offsets: D37). Default false: x64 and ARM64
+    /// load vectors from any address, and the copy costs more at start-up than the unaligned panels cost per forward.
+    /// </summary>
+    public static bool RequireAlignment { get; set; }
+
+    /// <summary>Where the image starts relative to a 64-byte boundary (0 for a copied or aligned one).</summary>
+    public int Misalignment => (int)((nint)_base % PackedModelFormat.Alignment);
 
     /// <summary>Reads an image file (<see cref="Pack"/>'s output) into aligned memory.</summary>
     public static PackedModelImage FromFile(string path)
@@ -104,6 +115,9 @@ public sealed unsafe class PackedModelImage : IDisposable
         bytes.CopyTo(new Span<byte>(p, bytes.Length));
         return Wrap(p, bytes.Length, source);
     }
+
+    /// <summary>An image used where it lies (the caller keeps the memory alive); what <see cref="OpenResource"/> does with a mapped resource.</summary>
+    internal static PackedModelImage InPlace(byte* data, long length, string source) => new(data, length, owned: false, keepAlive: null, source);
 
     static PackedModelImage Copy(Stream stream, string source)
     {

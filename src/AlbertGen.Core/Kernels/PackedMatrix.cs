@@ -36,14 +36,12 @@ internal sealed unsafe class PackedMatrix
 
     /// <summary>
     /// Panels already in this layout at <paramref name="data"/> (a packed model image, D37): used in place, not copied.
-    /// The caller keeps the memory alive and 64-byte aligned for as long as the matrix is used.
+    /// The caller keeps the memory alive for as long as the matrix is used. 64-byte alignment is faster (each k step one cache line); any address works, as the kernels' loads are unaligned ones.
     /// </summary>
     public static PackedMatrix Over(float* data, int n, int k)
     {
         if (n <= 0 || k <= 0)
             throw new ArgumentOutOfRangeException(nameof(n), $"a packed matrix needs positive sizes (found {n} × {k})");
-        if ((nint)data % AlignedFloats.Alignment != 0)
-            throw new ArgumentException($"packed panels must start on a {AlignedFloats.Alignment}-byte boundary", nameof(data));
         return new PackedMatrix(n, k, data);
     }
 

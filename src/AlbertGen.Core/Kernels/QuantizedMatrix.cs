@@ -71,12 +71,10 @@ internal sealed unsafe class QuantizedMatrix
 
     /// <summary>
     /// Panels and scales already in this layout (a packed model image, D37): used in place, not copied. The caller keeps
-    /// the memory alive, the panels 64-byte aligned, for as long as the matrix is used.
+    /// the memory alive for as long as the matrix is used (any alignment works; 64 bytes is faster).
     /// </summary>
     public static QuantizedMatrix Over(sbyte* data, float* scales, int n, int k)
     {
-        if ((nint)data % AlignedFloats.Alignment != 0)
-            throw new ArgumentException($"packed panels must start on a {AlignedFloats.Alignment}-byte boundary", nameof(data));
         return new QuantizedMatrix(n, k, data, scales);
     }
 
