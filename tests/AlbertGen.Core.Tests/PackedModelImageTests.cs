@@ -122,6 +122,16 @@ public unsafe class PackedModelImageTests
         }
     }
 
+    [Fact]
+    public void Empty_folder_file_packs_as_an_empty_section()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.CopyFixture("tiny");
+        File.WriteAllBytes(Path.Combine(dir, "special_tokens_map.json"), []);
+        using var image = PackedModelImage.FromBytes(PackFixture(tmp, dir));
+        Assert.Equal(0, image.Files["special_tokens_map.json"].Length);
+    }
+
     static PackedModelException Refused(byte[] bytes, AlbertConfig? config = null)
     {
         return Assert.Throws<PackedModelException>(() =>

@@ -64,6 +64,6 @@ internal enum SectionKind
     Float32Panels = 2,
     /// <summary>int8 GEMM panels of an n × k weight (<see cref="Kernels.QuantizedMatrix"/>); scales in the <c>#scales</c> section.</summary>
     Int8Panels = 3,
-    /// <summary>A file's bytes (rows = length, cols = 1).</summary>
+    /// <summary>A file's bytes (rows = length, possibly 0; cols = 1).</summary>
     Bytes = 4,
 }

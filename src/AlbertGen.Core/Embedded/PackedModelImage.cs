@@ -273,7 +273,7 @@ public sealed unsafe class PackedModelImage : IDisposable
             ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(bytes[(p + 12)..]);
             ulong size = BinaryPrimitives.ReadUInt64LittleEndian(bytes[(p + 20)..]);
             p += 28;
-            if (rows == 0 || cols == 0 || rows > int.MaxValue || cols > int.MaxValue)
+            if ((rows == 0 && kind != (uint)SectionKind.Bytes) || cols == 0 || rows > int.MaxValue || cols > int.MaxValue)
                 throw Bad($"section '{name}' has sizes {rows} × {cols}");
             long expected = (SectionKind)kind switch
             {
