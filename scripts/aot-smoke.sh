@@ -33,6 +33,25 @@ if ! "$bin" quantize --model src/AlbertGen.Cli/models/albert-default-sst2 --out 
   || ! echo "a gripping, funny film" | "$bin" classify --model "$out/int8" --json | grep -q '"label":"positive"'; then
   echo "AOT quantize failed"; status=1
 fi
+# single-file edge binary (D37): the default model's packed weights and tokenizer embedded; it must run alone in an
+# empty folder and give the HF reference's fill-mask top 5 (scripts/edge/expected-fill-mask.txt: ids exact, scores ±2e-6)
+if ! dotnet publish src/AlbertGen.EdgeSample -c Release -r linux-x64 -o "$out/edge-bin" --nologo -v q > "$out/edge-publish.log" 2>&1; then
+  echo "NativeAOT publish of the edge sample failed:"; tail -20 "$out/edge-publish.log"; status=1
+else
+  mkdir "$out/edge-alone"
+  cp "$out/edge-bin/AlbertGen.EdgeSample" "$out/edge-alone/"
+  edge_size=$(stat -c %s "$out/edge-alone/AlbertGen.EdgeSample")
+  if ! (cd "$out/edge-alone" && ALBERTGEN_LAUNCH_NS=$(date +%s%N) ./AlbertGen.EdgeSample > ../edge.txt 2>&1); then
+    echo "edge sample failed:"; cat "$out/edge.txt"; status=1
+  elif [ "$(ls -A "$out/edge-alone")" != "AlbertGen.EdgeSample" ] || ! head -1 "$out/edge.txt" | grep -q "from embedded"; then
+    echo "edge sample did not run on its embedded weights alone:"; cat "$out/edge.txt"; status=1
+  elif ! paste -d ' ' <(sed -n 2,6p "$out/edge.txt") scripts/edge/expected-fill-mask.txt \
+      | awk 'NF != 6 || $1 != $4 || $3 != $6 || ($2 - $5) > 2e-6 || ($5 - $2) > 2e-6 { bad = 1 } END { exit bad || NR != 5 }'; then
+    echo "edge sample's fill-mask differs from the HF reference:"; cat "$out/edge.txt"; status=1
+  else
+    echo "edge binary alone: $((edge_size / 1024)) KiB, $(tail -1 "$out/edge.txt")"
+  fi
+fi
 bench=$("$bin" bench --model tests/fixtures/grouped --seq 16 --runs 3 --json | tail -1)
 echo "$bench"
 # the default publish must pick the 256-bit FMA GEMM at run time on an AVX2 machine, not fall back to Vector128/scalar

@@ -80,8 +80,10 @@ public sealed class AlbertModelGenerator : IIncrementalGenerator
             return null;
         fileOptions.TryGetValue("build_metadata.AdditionalFiles.AlbertGenNamespace", out var ns);
         options.GlobalOptions.TryGetValue("build_property.RootNamespace", out var rootNamespace);
+        fileOptions.TryGetValue("build_metadata.AdditionalFiles.AlbertGenEmbedWeights", out var embed);
+        bool embedWeights = string.Equals(embed?.Trim(), "true", System.StringComparison.OrdinalIgnoreCase);
         string? text = file.GetText(cancellationToken)?.ToString();
-        return new ConfigFileInput(file.Path, text, className, ns, rootNamespace);
+        return new ConfigFileInput(file.Path, text, className, ns, rootNamespace, embedWeights);
     }
 
     /// <summary>Keeps the first config per full type name (in file order) and reports the others.</summary>

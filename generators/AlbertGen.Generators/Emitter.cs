@@ -34,6 +34,7 @@ internal static class Emitter
         "Forward", "Dispose", "Encode", "ModelOutput", "ForPreTraining", "PreTrainingOutput", "ForMaskedLM", "MaskedLMOutput",
         "ForSequenceClassification", "SequenceClassificationOutput", "ForTokenClassification", "TokenClassificationOutput",
         "ForQuestionAnswering", "QuestionAnsweringOutput", "ForMultipleChoice", "MultipleChoiceOutput", "SourceName", "WithEncoder",
+        "EmbeddedResourceName", "LoadEmbedded", "Files", "WeightsInPlace",
     };
 
     private sealed record Field(string Name, string Source, string Doc, bool Optional);
@@ -272,11 +273,32 @@ internal static class Emitter
         // ---- instance
         w.Line("private readonly global::AlbertGen.Cpu.CpuAlbertModel _engine;");
         w.Line();
-        w.Open("private " + cls + "(global::AlbertGen.Cpu.CpuAlbertModel engine, " + ModelNs + ".AlbertCheckpoint checkpoint)");
-        w.Line("_engine = engine;");
-        w.Line("Weights = new WeightSet(checkpoint);");
-        w.Close();
-        w.Line();
+        if (s.EmbedWeights)
+        {
+            w.Open("private " + cls + "(global::AlbertGen.Cpu.CpuAlbertModel engine, " + ModelNs + ".AlbertCheckpoint? checkpoint, global::AlbertGen.Embedded.PackedModelImage? image)");
+            w.Line("_engine = engine;");
+            w.Line("Weights = new WeightSet(checkpoint);");
+            w.Line("Files = image is null ? new global::System.Collections.Generic.Dictionary<string, global::System.ReadOnlyMemory<byte>>() : image.Files;");
+            w.Line("WeightsInPlace = image is { IsInPlace: true };");
+            w.Close();
+            w.Line();
+            w.Line("private " + cls + "(global::AlbertGen.Cpu.CpuAlbertModel engine, " + ModelNs + ".AlbertCheckpoint checkpoint) : this(engine, checkpoint, null) { }");
+            w.Line();
+            w.Summary("True when the engine runs on the embedded weights where they lie in the loaded executable (no copy); false when loaded from a path, or when the resource was not 64-byte aligned and was copied once.");
+            w.Line("public bool WeightsInPlace { get; }");
+            w.Line();
+            w.Summary("The model folder's files embedded with the weights (tokenizer files, <c>config.json</c>) by file name, for <c>AlbertTokenizer.FromModelFiles</c>; empty for a model loaded from a path.");
+            w.Line("public " + ReadOnlyList.Replace("IReadOnlyList", "IReadOnlyDictionary") + "<string, global::System.ReadOnlyMemory<byte>> Files { get; }");
+            w.Line();
+        }
+        else
+        {
+            w.Open("private " + cls + "(global::AlbertGen.Cpu.CpuAlbertModel engine, " + ModelNs + ".AlbertCheckpoint checkpoint)");
+            w.Line("_engine = engine;");
+            w.Line("Weights = new WeightSet(checkpoint);");
+            w.Close();
+            w.Line();
+        }
         w.Summary("<see cref=\"ModelConfig\"/>.");
         w.Line("public " + AlbertConfig + " Config => ModelConfig;");
         w.Line();
@@ -288,6 +310,8 @@ internal static class Emitter
         w.Line();
 
         // ---- Load
+        if (s.EmbedWeights)
+            EmitEmbeddedLoad(w, s);
         w.Summary("Loads the weights for <see cref=\"DefaultHead\"/>: see <see cref=\"Load(string, " + AlbertHead + ", int)\"/>.");
         w.Line("public static " + cls + " Load(string path) => Load(path, DefaultHead);");
         w.Line();
@@ -382,6 +406,41 @@ internal static class Emitter
         return new EmittedSource(hint, w.ToString());
     }
 
+    /// <summary>The embedded-weights loaders (D37): the build packed the model folder into a manifest resource of this assembly.</summary>
+    private static void EmitEmbeddedLoad(SourceWriter w, ModelSpec s)
+    {
+        string cls = s.ClassName;
+        w.Summary("Name of the manifest resource holding the packed weights (the build adds it for <c>AlbertGenEmbedWeights=\"true\"</c>).");
+        w.Line("public const string EmbeddedResourceName = " + Str(EmbeddedResourceName(s)) + ";");
+        w.Line();
+        w.Summary("The weights embedded in this executable at build time: see <see cref=\"LoadEmbedded(int)\"/>.");
+        w.Line("public static " + cls + " Load() => LoadEmbedded();");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Runs on the weights the build embedded in this assembly, already packed in the engine's layout for");
+        w.Line("/// <see cref=\"DefaultHead\"/>: nothing beside the executable is read, and no weight is copied or re-packed when the");
+        w.Line("/// resource lies 64-byte aligned in the loaded image. <see cref=\"Files\"/> holds the embedded tokenizer files;");
+        w.Line("/// <see cref=\"Weights\"/> is not available (the HF tensors are not embedded, only their packed form).");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"threads\">Worker threads including the caller; 0 = one per processor.</param>");
+        w.Line("/// <exception cref=\"global::AlbertGen.Embedded.PackedModelException\">The resource is missing, damaged or was packed for another config.</exception>");
+        w.Open("public static " + cls + " LoadEmbedded(int threads = 0)");
+        w.Line("var image = global::AlbertGen.Embedded.PackedModelImage.OpenResource(typeof(" + cls + ").Assembly, EmbeddedResourceName);");
+        w.Open("try");
+        w.Line("return new " + cls + "(global::AlbertGen.Cpu.CpuAlbertModel.Load(image, ModelConfig, threads), null, image);");
+        w.Close();
+        w.Open("catch");
+        w.Line("image.Dispose();");
+        w.Line("throw;");
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>The manifest resource name of a model's packed weights; <c>build/AlbertGen.Embed.targets</c> computes the same.</summary>
+    public static string EmbeddedResourceName(ModelSpec s) =>
+        "AlbertGen.Embedded." + (s.Namespace.Length > 0 ? s.Namespace + "." : "") + s.ClassName + ".albertpack";
+
     private static void EmitOutput(SourceWriter w, HeadInfo h)
     {
         w.Summary("Outputs of <see cref=\"" + h.Method + "(" + AlbertBatch + ")\"/>, named as HF's <c>" + h.HfClass + "</c> returns them.");
@@ -443,10 +502,25 @@ internal static class Emitter
         w.Line("/// F16/BF16 converted on each access). Row-major, <c>nn.Linear</c> weights as (out, in).");
         w.Line("/// </summary>");
         w.Open("public sealed class WeightSet");
-        w.Line("private readonly " + ModelNs + ".AlbertCheckpoint _checkpoint;");
-        w.Line();
-        w.Line("internal WeightSet(" + ModelNs + ".AlbertCheckpoint checkpoint) => _checkpoint = checkpoint;");
-        w.Line();
+        string checkpoint = "_checkpoint";
+        if (s.EmbedWeights)
+        {
+            w.Line("private readonly " + ModelNs + ".AlbertCheckpoint? _checkpoint;");
+            w.Line();
+            w.Line("internal WeightSet(" + ModelNs + ".AlbertCheckpoint? checkpoint) => _checkpoint = checkpoint;");
+            w.Line();
+            w.Line("private " + ModelNs + ".AlbertCheckpoint Checkpoint => _checkpoint ?? throw new global::System.InvalidOperationException(");
+            w.Line("    \"the embedded weights are packed for the engine, not stored as HF tensors; load the model from its folder to read them\");");
+            w.Line();
+            checkpoint = "Checkpoint";
+        }
+        else
+        {
+            w.Line("private readonly " + ModelNs + ".AlbertCheckpoint _checkpoint;");
+            w.Line();
+            w.Line("internal WeightSet(" + ModelNs + ".AlbertCheckpoint checkpoint) => _checkpoint = checkpoint;");
+            w.Line();
+        }
         int all = heads.Count;
         foreach (var name in order)
         {
@@ -465,11 +539,11 @@ internal static class Emitter
                 doc = "<c>" + name + "</c>: " + string.Join("; ", distinct.Select(d => d + " for " + string.Join(", ", list.Where(x => x.Shape == d).Select(x => "<c>" + x.Head + "</c>")))) + ".";
             }
             w.Summary(doc);
-            w.Line("public global::System.ReadOnlyMemory<float> " + PropertyName(name) + " => _checkpoint.Get(" + Str(name) + ");");
+            w.Line("public global::System.ReadOnlyMemory<float> " + PropertyName(name) + " => " + checkpoint + ".Get(" + Str(name) + ");");
             w.Line();
         }
         w.Summary("A tensor by HF name (one of <see cref=\"WeightSpecs\"/> for the loaded head).");
-        w.Line("public global::System.ReadOnlyMemory<float> this[string name] => _checkpoint.Get(name);");
+        w.Line("public global::System.ReadOnlyMemory<float> this[string name] => " + checkpoint + ".Get(name);");
         w.Close();
     }
 

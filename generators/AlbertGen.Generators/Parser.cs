@@ -62,7 +62,7 @@ internal static class Parser
         }
 
         var r = new ConfigReader(root, input.Path, sourceName, diagnostics);
-        var spec = r.Read(className, ns, cancellationToken);
+        var spec = r.Read(className, ns, input.EmbedWeights, cancellationToken);
         return new ParseResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics));
     }
 
@@ -296,7 +296,7 @@ internal static class Parser
         }
 
         /// <summary>The spec, or null when the file has errors (then nothing sized by the config is allocated).</summary>
-        public ModelSpec? Read(string className, string ns, CancellationToken cancellationToken)
+        public ModelSpec? Read(string className, string ns, bool embedWeights, CancellationToken cancellationToken)
         {
             foreach (var key in AlbertDefaults.RequiredKeys)
             {
@@ -389,6 +389,7 @@ internal static class Parser
                 Namespace = ns,
                 SourceName = _source,
                 Location = new LocationInfo(_path, 0, 0, 0, 0, 0, 0),
+                EmbedWeights = embedWeights,
                 VocabSize = values.VocabSize,
                 EmbeddingSize = values.EmbeddingSize,
                 HiddenSize = values.HiddenSize,

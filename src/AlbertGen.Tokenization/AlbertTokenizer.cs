@@ -165,6 +165,53 @@ public abstract class AlbertTokenizer
         };
     }
 
+    /// <summary>
+    /// <see cref="FromModelDirectory"/> over a model folder's files held in memory, by file name (e.g. the files a packed
+    /// model image embedded in an executable carries, D37): the same choice of format and the same options files.
+    /// </summary>
+    /// <param name="files">file name (<c>spiece.model</c>, <c>tokenizer.json</c>, <c>vocab.txt</c>, <c>tokenizer_config.json</c>, …) → bytes.</param>
+    /// <param name="source">where the files come from, for error messages.</param>
+    public static AlbertTokenizer FromModelFiles(IReadOnlyDictionary<string, ReadOnlyMemory<byte>> files, string source, AlbertTokenizerOptions? overrides = null)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(source);
+        var options = TokenizerConfigFiles.Read(files, source).Merge(overrides);
+        bool json = files.TryGetValue("tokenizer.json", out var jsonBytes);
+        bool spm = files.TryGetValue("spiece.model", out var spmBytes);
+        bool vocab = files.TryGetValue("vocab.txt", out var vocabBytes);
+        var format = options.Format;
+        if (format is null)
+        {
+            format = json && (TokenizerJson.TokenizerJsonFile.PeekModelType(jsonBytes) == "Unigram" || !(spm || vocab)) ? TokenizerFormat.TokenizerJson
+                : spm ? TokenizerFormat.SentencePiece
+                : vocab ? TokenizerFormat.WordPiece
+                : throw new TokenizerException($"no tokenizer: expected spiece.model, tokenizer.json or vocab.txt in {source} (found: {(files.Count == 0 ? "nothing" : string.Join(", ", files.Keys.Order(StringComparer.Ordinal)))})");
+        }
+        string name = format switch
+        {
+            TokenizerFormat.TokenizerJson => "tokenizer.json",
+            TokenizerFormat.SentencePiece => "spiece.model",
+            _ => "vocab.txt",
+        };
+        if (!files.TryGetValue(name, out var bytes))
+        {
+            throw new TokenizerException($"tokenizer format {format} asks for {name}, which {source} does not have");
+        }
+        try
+        {
+            return format switch
+            {
+                TokenizerFormat.TokenizerJson => new FastAlbertTokenizer(TokenizerJson.TokenizerJsonFile.Parse(bytes.Span), options),
+                TokenizerFormat.SentencePiece => new SentencePieceAlbertTokenizer(SentencePieceModel.FromBytes(bytes.Span), options),
+                _ => new WordPieceAlbertTokenizer(WordPieceVocab.FromText(System.Text.Encoding.UTF8.GetString(bytes.Span)), options),
+            };
+        }
+        catch (TokenizerException e)
+        {
+            throw new TokenizerException($"{source}/{name}: {e.Message}", e);
+        }
+    }
+
     /// <summary>The folder's file names, for error messages ("nothing" when empty, at most 12).</summary>
     private static string DescribeFolder(string directory)
     {

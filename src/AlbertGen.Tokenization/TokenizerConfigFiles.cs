@@ -18,6 +18,20 @@ internal static class TokenizerConfigFiles
         return options;
     }
 
+    /// <summary>The same from files held in memory (a packed model image's), by file name.</summary>
+    public static AlbertTokenizerOptions Read(IReadOnlyDictionary<string, ReadOnlyMemory<byte>> files, string source)
+    {
+        var options = new AlbertTokenizerOptions();
+        foreach (var name in new[] { "special_tokens_map.json", "tokenizer_config.json" })
+        {
+            if (files.TryGetValue(name, out var bytes))
+            {
+                options = ReadJson(source + "/" + name, bytes, options);
+            }
+        }
+        return options;
+    }
+
     private static AlbertTokenizerOptions ReadFile(string path, AlbertTokenizerOptions options)
     {
         if (!File.Exists(path))
@@ -26,7 +40,18 @@ internal static class TokenizerConfigFiles
         }
         try
         {
-            using var doc = StrictJson.ParseFile(path, new JsonDocumentOptions { MaxDepth = 16 },
+            return ReadJson(path, File.ReadAllBytes(path), options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TokenizerException($"cannot read {path}: {e.Message}", e);
+        }
+    }
+
+    private static AlbertTokenizerOptions ReadJson(string path, ReadOnlyMemory<byte> utf8, AlbertTokenizerOptions options)
+    {
+        {
+            using var doc = StrictJson.Parse(utf8, new JsonDocumentOptions { MaxDepth = 16 },
                 (key, message, inner) => Error(key is null ? $"{path}: {message}" : $"{path}: '{key}': {message}", inner));
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
@@ -47,10 +72,6 @@ internal static class TokenizerConfigFiles
                 ClsToken = Token(r, "cls_token"),
                 MaskToken = Token(r, "mask_token"),
             });
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new TokenizerException($"cannot read {path}: {e.Message}", e);
         }
     }
 

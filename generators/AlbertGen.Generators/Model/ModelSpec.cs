@@ -14,6 +14,8 @@ internal sealed record ModelSpec
     public string SourceName { get; init; } = "";
     /// <summary>Where the type name came from, to report duplicates at the right file.</summary>
     public LocationInfo? Location { get; init; }
+    /// <summary><c>AlbertGenEmbedWeights="true"</c>: the build embeds the packed weights and <c>Load()</c> runs on them (D37).</summary>
+    public bool EmbedWeights { get; init; }
 
     public int VocabSize { get; init; }
     public int EmbeddingSize { get; init; }

@@ -1,5 +1,6 @@
 using AlbertGen.Checkpoints;
 using AlbertGen.Config;
+using AlbertGen.Embedded;
 using AlbertGen.Kernels;
 using AlbertGen.Model;
 using AlbertGen.Rules;
@@ -26,7 +27,7 @@ namespace AlbertGen.Cpu;
 /// </summary>
 public sealed unsafe class CpuAlbertModel : IAlbertBackend
 {
-    readonly AlbertCheckpoint _checkpoint;
+    readonly IDisposable _weights; // the checkpoint (mapped) or the packed model image the weights live in
     readonly ParallelRunner _runner;
     readonly CpuWorkspace _workspace;
     readonly object _gate = new();
@@ -40,38 +41,38 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
     readonly ReadOnlyMemory<float> _wordEmbeddings;      // (V, E)
     readonly ReadOnlyMemory<float> _positionEmbeddings;  // (P, E)
     readonly ReadOnlyMemory<float> _tokenTypeEmbeddings; // (T, E)
-    readonly float[] _embeddingLayerNormWeight, _embeddingLayerNormBias; // (E)
+    readonly PinnedVector _embeddingLayerNormWeight, _embeddingLayerNormBias; // (E)
     readonly PackedMatrix _mappingIn;                    // encoder.embedding_hidden_mapping_in  (H, E)
-    readonly float[] _mappingInBias;                     // (H)
+    readonly PinnedVector _mappingInBias;                // (H)
     readonly bool _mappingInIsIdentity;                  // E = H, weight I, bias 0 (a converted BERT, D31): skipped (D38)
     readonly CpuLayerWeights[][] _groups;                // [num_hidden_groups][inner_group_num]
     readonly LinearWeight? _pooler;                      // pooler  (H, H)
-    readonly float[]? _poolerBias;
+    readonly PinnedVector _poolerBias;
     // heads
     readonly PackedMatrix? _predictionsDense;            // predictions.dense  (E, H)
-    readonly float[]? _predictionsDenseBias, _predictionsLayerNormWeight, _predictionsLayerNormBias;
+    readonly PinnedVector _predictionsDenseBias, _predictionsLayerNormWeight, _predictionsLayerNormBias;
     readonly PackedMatrix? _decoder;                     // predictions.decoder (tied to word embeddings)  (V, E)
-    readonly float[]? _predictionsBias;                  // predictions.bias  (V)
+    readonly PinnedVector _predictionsBias;              // predictions.bias  (V)
     readonly LinearWeight? _classifier;                  // sop_classifier.classifier | classifier | qa_outputs  (L, H)
-    readonly float[]? _classifierBias;
+    readonly PinnedVector _classifierBias;
     bool _disposed;
 
     CpuAlbertModel(AlbertConfig config, AlbertHead head, AlbertCheckpoint ckpt, int threads)
     {
         Config = config;
         Head = head;
-        _checkpoint = ckpt;
+        _weights = ckpt;
         int e = config.EmbeddingSize, h = config.HiddenSize, f = config.IntermediateSize, v = config.VocabSize;
         const string b = AlbertWeightNames.BasePrefix;
         _wordEmbeddings = ckpt.Get(b + "embeddings.word_embeddings.weight");
         _positionEmbeddings = ckpt.Get(b + "embeddings.position_embeddings.weight");
         _tokenTypeEmbeddings = ckpt.Get(b + "embeddings.token_type_embeddings.weight");
-        _embeddingLayerNormWeight = ckpt.GetPinnedCopy(b + "embeddings.LayerNorm.weight");
-        _embeddingLayerNormBias = ckpt.GetPinnedCopy(b + "embeddings.LayerNorm.bias");
+        _embeddingLayerNormWeight = Pinned(ckpt, b + "embeddings.LayerNorm.weight");
+        _embeddingLayerNormBias = Pinned(ckpt, b + "embeddings.LayerNorm.bias");
         var mappingIn = ckpt.Get(b + "encoder.embedding_hidden_mapping_in.weight").Span;
         _mappingIn = PackedMatrix.FromLinearWeight(mappingIn, h, e);
-        _mappingInBias = ckpt.GetPinnedCopy(b + "encoder.embedding_hidden_mapping_in.bias");
-        _mappingInIsIdentity = e == h && IsIdentity(mappingIn, h) && !_mappingInBias.AsSpan().ContainsAnyExcept(0f);
+        _mappingInBias = Pinned(ckpt, b + "encoder.embedding_hidden_mapping_in.bias");
+        _mappingInIsIdentity = e == h && IsIdentity(mappingIn, h) && !_mappingInBias.Span.ContainsAnyExcept(0f);
         _groups = new CpuLayerWeights[config.NumHiddenGroups][];
         for (int g = 0; g < _groups.Length; g++)
         {
@@ -85,23 +86,23 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         if (ckpt.HasPooler)
         {
             _pooler = LinearWeight.Load(ckpt, b + "pooler.weight", h, h);
-            _poolerBias = ckpt.GetPinnedCopy(b + "pooler.bias");
+            _poolerBias = Pinned(ckpt, b + "pooler.bias");
         }
         if (head.Rule().HasPredictions)
         {
             _predictionsDense = PackedMatrix.FromLinearWeight(ckpt.Get("predictions.dense.weight").Span, e, h);
-            _predictionsDenseBias = ckpt.GetPinnedCopy("predictions.dense.bias");
-            _predictionsLayerNormWeight = ckpt.GetPinnedCopy("predictions.LayerNorm.weight");
-            _predictionsLayerNormBias = ckpt.GetPinnedCopy("predictions.LayerNorm.bias");
+            _predictionsDenseBias = Pinned(ckpt, "predictions.dense.bias");
+            _predictionsLayerNormWeight = Pinned(ckpt, "predictions.LayerNorm.weight");
+            _predictionsLayerNormBias = Pinned(ckpt, "predictions.LayerNorm.bias");
             _decoder = PackedMatrix.FromLinearWeight(ckpt.Get("predictions.decoder.weight").Span, v, e);
-            _predictionsBias = ckpt.GetPinnedCopy("predictions.bias");
+            _predictionsBias = Pinned(ckpt, "predictions.bias");
         }
         var rule = head.Rule();
         if (rule.Classifier is { } classifier)
         {
             int outputs = rule.ClassifierOutputs == Dim.Labels ? config.NumLabels : 1;
             _classifier = LinearWeight.Load(ckpt, classifier + ".weight", outputs, h);
-            _classifierBias = ckpt.GetPinnedCopy(classifier + ".bias");
+            _classifierBias = Pinned(ckpt, classifier + ".bias");
         }
         // everything but the embeddings was copied (packed) above: keep one resident copy, not two
         EvictPrefix(ckpt, "", except: b + "embeddings.");
@@ -119,6 +120,114 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
             if (row[r] != 1f || row[..r].ContainsAnyExcept(0f) || row[(r + 1)..].ContainsAnyExcept(0f)) return false;
         }
         return true;
+    }
+
+    /// <summary>Whether a square packed matrix (<see cref="PackedMatrix"/> panels) is exactly the identity.</summary>
+    static bool IsIdentity(PackedMatrix m)
+    {
+        if (m.N != m.K) return false;
+        var data = m.Data;
+        for (int p = 0; p < m.Panels; p++)
+            for (int kk = 0; kk < m.K; kk++)
+                for (int j = 0; j < Gemm.NR; j++)
+                {
+                    int col = p * Gemm.NR + j;
+                    float expected = col < m.N && col == kk ? 1f : 0f;
+                    if (data[(p * m.K + kk) * Gemm.NR + j] != expected) return false;
+                }
+        return true;
+    }
+
+    static PinnedVector Pinned(AlbertCheckpoint ckpt, string name) => PinnedVector.Of(ckpt.GetPinnedCopy(name));
+
+    /// <summary>The engine in place over a packed model image (D37): the sections <see cref="Export"/> wrote, nothing copied.</summary>
+    CpuAlbertModel(AlbertConfig config, PackedModelImage image, int threads)
+    {
+        Config = config;
+        Head = image.Head;
+        _weights = image;
+        int e = config.EmbeddingSize, h = config.HiddenSize, f = config.IntermediateSize, v = config.VocabSize;
+        const string b = AlbertWeightNames.BasePrefix;
+        _wordEmbeddings = image.Tensor(b + "embeddings.word_embeddings.weight", v, e);
+        _positionEmbeddings = image.Tensor(b + "embeddings.position_embeddings.weight", config.MaxPositionEmbeddings, e);
+        _tokenTypeEmbeddings = image.Tensor(b + "embeddings.token_type_embeddings.weight", config.TypeVocabSize, e);
+        _embeddingLayerNormWeight = image.Vector(b + "embeddings.LayerNorm.weight", e);
+        _embeddingLayerNormBias = image.Vector(b + "embeddings.LayerNorm.bias", e);
+        _mappingIn = image.Matrix(b + "encoder.embedding_hidden_mapping_in.weight", h, e);
+        _mappingInBias = image.Vector(b + "encoder.embedding_hidden_mapping_in.bias", h);
+        _mappingInIsIdentity = e == h && IsIdentity(_mappingIn) && !_mappingInBias.Span.ContainsAnyExcept(0f);
+        _groups = new CpuLayerWeights[config.NumHiddenGroups][];
+        for (int g = 0; g < _groups.Length; g++)
+        {
+            _groups[g] = new CpuLayerWeights[config.InnerGroupNum];
+            for (int j = 0; j < config.InnerGroupNum; j++)
+                _groups[g][j] = CpuLayerWeights.Load(image, g, j, h, f);
+        }
+        if (image.Has(b + "pooler.weight"))
+        {
+            _pooler = image.Linear(b + "pooler.weight", h, h);
+            _poolerBias = image.Vector(b + "pooler.bias", h);
+        }
+        else if (Head != AlbertHead.Base && Head.HasPooler())
+        {
+            throw new PackedModelException($"{image.Source}: section '{b}pooler.weight' is missing ({Head} needs the pooler)");
+        }
+        var rule = Head.Rule();
+        if (rule.HasPredictions)
+        {
+            _predictionsDense = image.Matrix("predictions.dense.weight", e, h);
+            _predictionsDenseBias = image.Vector("predictions.dense.bias", e);
+            _predictionsLayerNormWeight = image.Vector("predictions.LayerNorm.weight", e);
+            _predictionsLayerNormBias = image.Vector("predictions.LayerNorm.bias", e);
+            _decoder = image.Matrix("predictions.decoder.weight", v, e);
+            _predictionsBias = image.Vector("predictions.bias", v);
+        }
+        if (rule.Classifier is { } classifier)
+        {
+            int outputs = rule.ClassifierOutputs == Dim.Labels ? config.NumLabels : 1;
+            _classifier = image.Linear(classifier + ".weight", outputs, h);
+            _classifierBias = image.Vector(classifier + ".bias", outputs);
+        }
+        _runner = new ParallelRunner(threads);
+        _workspace = new CpuWorkspace(config, threads);
+        MaxTokens = TokenBudget(config, Head);
+    }
+
+    /// <summary>Writes the weights as this engine holds them (what the image constructor reads back).</summary>
+    internal void Export(PackedModelWriter w)
+    {
+        var c = Config;
+        int e = c.EmbeddingSize;
+        const string b = AlbertWeightNames.BasePrefix;
+        w.Tensor(b + "embeddings.word_embeddings.weight", _wordEmbeddings.Span, c.VocabSize, e);
+        w.Tensor(b + "embeddings.position_embeddings.weight", _positionEmbeddings.Span, c.MaxPositionEmbeddings, e);
+        w.Tensor(b + "embeddings.token_type_embeddings.weight", _tokenTypeEmbeddings.Span, c.TypeVocabSize, e);
+        w.Vector(b + "embeddings.LayerNorm.weight", _embeddingLayerNormWeight.Span);
+        w.Vector(b + "embeddings.LayerNorm.bias", _embeddingLayerNormBias.Span);
+        w.Matrix(b + "encoder.embedding_hidden_mapping_in.weight", _mappingIn);
+        w.Vector(b + "encoder.embedding_hidden_mapping_in.bias", _mappingInBias.Span);
+        for (int g = 0; g < _groups.Length; g++)
+            for (int j = 0; j < _groups[g].Length; j++)
+                _groups[g][j].Export(w, g, j);
+        if (_pooler is not null)
+        {
+            w.Linear(b + "pooler.weight", _pooler);
+            w.Vector(b + "pooler.bias", _poolerBias.Span);
+        }
+        if (_predictionsDense is not null)
+        {
+            w.Matrix("predictions.dense.weight", _predictionsDense);
+            w.Vector("predictions.dense.bias", _predictionsDenseBias.Span);
+            w.Vector("predictions.LayerNorm.weight", _predictionsLayerNormWeight.Span);
+            w.Vector("predictions.LayerNorm.bias", _predictionsLayerNormBias.Span);
+            w.Matrix("predictions.decoder.weight", _decoder!);
+            w.Vector("predictions.bias", _predictionsBias.Span);
+        }
+        if (_classifier is not null && Head.Rule().Classifier is { } classifier)
+        {
+            w.Linear(classifier + ".weight", _classifier);
+            w.Vector(classifier + ".bias", _classifierBias.Span);
+        }
     }
 
     /// <summary>The most output elements (float32) one forward may return: 2²⁸, 1 GiB (docs/decisions.md D23).</summary>
@@ -185,6 +294,24 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
             ckpt.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The engine over a packed model image (D37: weights already in the engine's layout, e.g. embedded in the executable
+    /// by a build with <c>AlbertGenEmbedWeights="true"</c>), used in place: nothing is copied or re-packed. The image must
+    /// have been packed for a config equal to <paramref name="config"/>; on success the model owns the image and disposes
+    /// it with itself, on failure the caller still owns it.
+    /// </summary>
+    /// <exception cref="PackedModelException">The image was packed for another config, or a section is missing or of the wrong size.</exception>
+    public static CpuAlbertModel Load(PackedModelImage image, AlbertConfig config, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(config);
+        if (threads < 0)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be ≥ 0 (0 = one per processor)");
+        image.CheckConfig(config);
+        config.ValidateFor(image.Head);
+        return new CpuAlbertModel(config, image, threads == 0 ? Environment.ProcessorCount : threads);
     }
 
     /// <summary>
@@ -302,8 +429,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
                 new ReadOnlySpan<float>(hidden + (long)ws.SequenceStart[s] * h, h).CopyTo(new Span<float>(first + (long)s * h, h));
             var pooled = new float[sequences * h];
             fixed (float* pp = pooled)
-            fixed (float* bias = _poolerBias)
-                Linear(first, h, sequences, _pooler, pp, h, bias, activation: ActivationKind.Tanh);
+                Linear(first, h, sequences, _pooler, pp, h, _poolerBias.Pointer, activation: ActivationKind.Tanh);
             output.PoolerOutput = new FloatTensor([sequences, h], pooled);
         }
         switch (Head)
@@ -405,24 +531,17 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         _embedding.Run(_runner, _wordEmbeddings, _positionEmbeddings, _tokenTypeEmbeddings, _embeddingLayerNormWeight, _embeddingLayerNormBias,
             eps, inputIds, tokenTypeIds, positions, seq, e, _mappingInIsIdentity ? x : emb);
         if (!_mappingInIsIdentity)
-        {
-            fixed (float* mb = _mappingInBias)
-                _gemm.Run(_runner, emb, e, tokens, _mappingIn, x, h, mb);
-        }
+            _gemm.Run(_runner, emb, e, tokens, _mappingIn, x, h, _mappingInBias.Pointer);
 
         for (int layer = 0; layer < c.NumHiddenLayers; layer++)
         {
             foreach (var w in _groups[c.GroupOfLayer(layer)])
             {
-                fixed (float* qkvBias = w.QueryKeyValueBias)
-                fixed (float* denseBias = w.DenseBias)
-                fixed (float* attLnW = w.AttentionLayerNormWeight)
-                fixed (float* attLnB = w.AttentionLayerNormBias)
-                fixed (float* ffnBias = w.FfnBias)
-                fixed (float* ffnOutBias = w.FfnOutputBias)
-                fixed (float* fullLnW = w.FullLayerNormWeight)
-                fixed (float* fullLnB = w.FullLayerNormBias)
                 {
+                    float* qkvBias = w.QueryKeyValueBias.Pointer, denseBias = w.DenseBias.Pointer;
+                    float* attLnW = w.AttentionLayerNormWeight.Pointer, attLnB = w.AttentionLayerNormBias.Pointer;
+                    float* ffnBias = w.FfnBias.Pointer, ffnOutBias = w.FfnOutputBias.Pointer;
+                    float* fullLnW = w.FullLayerNormWeight.Pointer, fullLnB = w.FullLayerNormBias.Pointer;
                     // AlbertAttention: LayerNorm(x + dense(softmax(QKᵀ/√d + mask)·V))
                     Linear(x, h, tokens, w.QueryKeyValue, qkv, 3 * h, qkvBias);
                     _attention.Run(_runner, ws, qkv, ctx, sequences, h, c.NumAttentionHeads, mask);
@@ -446,12 +565,10 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         float* hidden = CpuWorkspace.Ptr(ws.Hidden);
         float* mid = CpuWorkspace.Ptr(ws.Intermediate);
         var logits = new float[(long)tokens * v];
-        fixed (float* db = _predictionsDenseBias)
-        fixed (float* lw = _predictionsLayerNormWeight)
-        fixed (float* lb = _predictionsLayerNormBias)
-        fixed (float* pb = _predictionsBias)
         fixed (float* outp = logits)
         {
+            float* db = _predictionsDenseBias.Pointer, lw = _predictionsLayerNormWeight.Pointer;
+            float* lb = _predictionsLayerNormBias.Pointer, pb = _predictionsBias.Pointer;
             _gemm.Run(_runner, hidden, h, tokens, _predictionsDense!, mid, e, db, activation: c.Activation);
             _layerNorm.Run(_runner, mid, mid, tokens, e, lw, lb, c.LayerNormEps);
             _gemm.Run(_runner, mid, e, tokens, _decoder!, outp, v, pb);
@@ -466,8 +583,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         var logits = new float[count * w.N];
         fixed (float* a = input)
         fixed (float* o = logits)
-        fixed (float* b = _classifierBias)
-            Linear(a, w.K, count, w, o, w.N, b);
+            Linear(a, w.K, count, w, o, w.N, _classifierBias.Pointer);
         return new FloatTensor([count, w.N], logits);
     }
 
@@ -510,7 +626,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
             if (_disposed) return;
             _disposed = true;
             _runner.Dispose();
-            _checkpoint.Dispose();
+            _weights.Dispose();
         }
     }
 }

@@ -9,7 +9,7 @@ namespace AlbertGen.Cpu;
 internal sealed unsafe class EmbeddingJob : IParallelJob
 {
     ReadOnlyMemory<float> _word, _position, _tokenType;
-    float[] _lnWeight = [], _lnBias = [];
+    PinnedVector _lnWeight, _lnBias;
     float _eps;
     int[] _ids = [];
     int[]? _types, _positions;
@@ -17,7 +17,7 @@ internal sealed unsafe class EmbeddingJob : IParallelJob
     float* _dst;
 
     public void Run(ParallelRunner runner, ReadOnlyMemory<float> word, ReadOnlyMemory<float> position, ReadOnlyMemory<float> tokenType,
-        float[] lnWeight, float[] lnBias, float eps, int[] ids, int[]? types, int[]? positions, int seq, int e, float* dst)
+        PinnedVector lnWeight, PinnedVector lnBias, float eps, int[] ids, int[]? types, int[]? positions, int seq, int e, float* dst)
     {
         _word = word; _position = position; _tokenType = tokenType; _lnWeight = lnWeight; _lnBias = lnBias; _eps = eps;
         _ids = ids; _types = types; _positions = positions; _seq = seq; _e = e; _tokens = ids.Length; _dst = dst;
@@ -40,7 +40,7 @@ internal sealed unsafe class EmbeddingJob : IParallelJob
             System.Numerics.Tensors.TensorPrimitives.Add(word.Slice(_ids[t] * e, e), type.Slice((_types is null ? 0 : _types[t]) * e, e), row);
             int position = _positions is null ? t % _seq : _positions[t];
             System.Numerics.Tensors.TensorPrimitives.Add(row, pos.Slice(position * e, e), row);
-            NormKernels.LayerNorm(row, row, _lnWeight, _lnBias, _eps);
+            NormKernels.LayerNorm(row, row, _lnWeight.Span, _lnBias.Span, _eps);
         }
     }
 }

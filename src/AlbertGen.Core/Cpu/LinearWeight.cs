@@ -24,6 +24,8 @@ internal sealed class LinearWeight
 
     public static implicit operator LinearWeight(PackedMatrix packed) => new(packed, null);
 
+    public static implicit operator LinearWeight(QuantizedMatrix packed) => new(null, packed);
+
     /// <summary>Packs the weight <paramref name="name"/> (n × k) as the checkpoint stores it: int8 or float.</summary>
     public static LinearWeight Load(AlbertCheckpoint ckpt, string name, int n, int k) =>
         ckpt.IsInt8(name)

@@ -6,24 +6,43 @@ namespace AlbertGen.Kernels;
 /// with two aligned 256-bit loads per k. Built from an HF <c>nn.Linear</c> weight (out × in, "transposed"
 /// layout) or from a row-major K × N matrix.
 /// </summary>
-internal sealed class PackedMatrix
+internal sealed unsafe class PackedMatrix
 {
     /// <summary>Outputs (columns of C).</summary>
     public int N { get; }
     /// <summary>Reduction length.</summary>
     public int K { get; }
     public int Panels => (N + Gemm.NR - 1) / Gemm.NR;
-    readonly float[] _storage; // pinned; Data starts at a 64-byte boundary inside it
-    readonly int _offset;
+    readonly float[]? _storage; // pinned, Data starts at a 64-byte boundary inside it; null over a packed model image
+    readonly float* _data;
 
     /// <summary>Panels × K × NR floats, 64-byte aligned: each k step of a panel is exactly one cache line.</summary>
-    public Span<float> Data => _storage.AsSpan(_offset, PackedLength(N, K));
+    public Span<float> Data => new(_data, PackedLength(N, K));
 
     PackedMatrix(int n, int k)
     {
         N = n;
         K = k;
-        _storage = AlignedFloats.Allocate(PackedLength(n, k), out _offset);
+        _storage = AlignedFloats.Allocate(PackedLength(n, k), out int offset);
+        _data = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _storage[offset]);
+    }
+
+    PackedMatrix(int n, int k, float* data)
+    {
+        N = n;
+        K = k;
+        _data = data;
+    }
+
+    /// <summary>
+    /// Panels already in this layout at <paramref name="data"/> (a packed model image, D37): used in place, not copied.
+    /// The caller keeps the memory alive for as long as the matrix is used. 64-byte alignment is faster (each k step one cache line); any address works, as the kernels' loads are unaligned ones.
+    /// </summary>
+    public static PackedMatrix Over(float* data, int n, int k)
+    {
+        if (n <= 0 || k <= 0)
+            throw new ArgumentOutOfRangeException(nameof(n), $"a packed matrix needs positive sizes (found {n} × {k})");
+        return new PackedMatrix(n, k, data);
     }
 
     public static int PackedLength(int n, int k) => (n + Gemm.NR - 1) / Gemm.NR * Gemm.NR * k;

@@ -29,32 +29,69 @@ internal sealed unsafe class QuantizedMatrix
     public int KQuads => (K + 3) / 4;
     public int Panels => (N + GemmInt8.NR - 1) / GemmInt8.NR;
 
-    readonly sbyte[] _storage; // pinned; Data starts at a 64-byte boundary inside it
-    readonly int _offset;
+    readonly sbyte[]? _storage; // pinned, Data starts at a 64-byte boundary inside it; null over a packed model image
+    readonly float[]? _scales;  // pinned; null over a packed model image
+    readonly sbyte* _data;
+    readonly float* _scalePointer;
 
-    /// <summary>Per-output scales, zero-padded to whole panels (pinned).</summary>
-    public float[] Scales { get; }
+    /// <summary>Per-output scales, zero-padded to whole panels.</summary>
+    public Span<float> Scales => new(_scalePointer, Panels * GemmInt8.NR);
 
-    /// <summary>Σₖ q[j, k] per output, zero-padded to whole panels (pinned): the zero-point compensation term.</summary>
+    /// <summary>Σₖ q[j, k] per output, zero-padded to whole panels (pinned): the zero-point compensation term (D39).</summary>
     public int[] ColumnSums { get; }
 
     /// <summary>Panels × KQuads × 64 bytes.</summary>
-    public Span<sbyte> Data => _storage.AsSpan(_offset, PackedLength(N, K));
+    public Span<sbyte> Data => new(_data, PackedLength(N, K));
 
     QuantizedMatrix(int n, int k)
     {
-        if (n <= 0 || k <= 0)
-            throw new ArgumentOutOfRangeException(nameof(n), $"a quantized matrix needs positive sizes (found {n} × {k})");
-        if (k > MaxK)
-            throw new ArgumentOutOfRangeException(nameof(k), $"int8 reductions are limited to {MaxK} inputs (int32 accumulators); found {k}");
+        CheckSizes(n, k);
         N = n;
         K = k;
         int length = PackedLength(n, k);
         _storage = GC.AllocateArray<sbyte>(length + AlignedFloats.Alignment, pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref _storage[0]);
-        _offset = (int)((AlignedFloats.Alignment - address % AlignedFloats.Alignment) % AlignedFloats.Alignment);
-        Scales = GC.AllocateArray<float>(Panels * GemmInt8.NR, pinned: true);
+        int offset = (int)((AlignedFloats.Alignment - address % AlignedFloats.Alignment) % AlignedFloats.Alignment);
+        _data = (sbyte*)Unsafe.AsPointer(ref _storage[offset]);
+        _scales = GC.AllocateArray<float>(Panels * GemmInt8.NR, pinned: true);
+        _scalePointer = (float*)Unsafe.AsPointer(ref _scales[0]);
         ColumnSums = GC.AllocateArray<int>(Panels * GemmInt8.NR, pinned: true);
+    }
+
+    QuantizedMatrix(int n, int k, sbyte* data, float* scales)
+    {
+        CheckSizes(n, k);
+        N = n;
+        K = k;
+        _data = data;
+        _scalePointer = scales;
+        ColumnSums = GC.AllocateArray<int>(Panels * GemmInt8.NR, pinned: true);
+        var packed = Data;
+        int kQuads = KQuads;
+        for (int j = 0; j < n; j++) // the image holds panels, not sums: one pass over the bytes
+        {
+            int at = j / GemmInt8.NR * kQuads * 4 * GemmInt8.NR + (j % GemmInt8.NR / 8) * 32 + (j % 8) * 4, sum = 0;
+            for (int kq = 0; kq < kQuads; kq++, at += 4 * GemmInt8.NR)
+                sum += packed[at] + packed[at + 1] + packed[at + 2] + packed[at + 3];
+            ColumnSums[j] = sum;
+        }
+    }
+
+    static void CheckSizes(int n, int k)
+    {
+        if (n <= 0 || k <= 0)
+            throw new ArgumentOutOfRangeException(nameof(n), $"a quantized matrix needs positive sizes (found {n} × {k})");
+        if (k > MaxK)
+            throw new ArgumentOutOfRangeException(nameof(k), $"int8 reductions are limited to {MaxK} inputs (int32 accumulators); found {k}");
+    }
+
+    /// <summary>
+    /// Panels and scales already in this layout (a packed model image, D37): used in place, not copied. The caller keeps
+    /// the memory alive for as long as the matrix is used (any alignment works; 64 bytes is faster).
+    /// </summary>
+    public static QuantizedMatrix Over(sbyte* data, float* scales, int n, int k)
+    {
+        return new QuantizedMatrix(n, k, data, scales);
     }
 
     public static int PackedLength(int n, int k) => checked((n + GemmInt8.NR - 1) / GemmInt8.NR * GemmInt8.NR * ((k + 3) / 4) * 4);

@@ -85,7 +85,20 @@ internal sealed class TokenizerJsonFile
     {
         try
         {
-            using var doc = StrictJson.Parse(File.ReadAllBytes(path), default, static (key, message, inner) => inner is null ? new TokenizerException(message) : new TokenizerException(message, inner));
+            return PeekModelType(File.ReadAllBytes(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>The <c>model.type</c> of a tokenizer.json's bytes ("" when it cannot be read).</summary>
+    public static string PeekModelType(ReadOnlyMemory<byte> utf8)
+    {
+        try
+        {
+            using var doc = StrictJson.Parse(utf8, default, static (key, message, inner) => inner is null ? new TokenizerException(message) : new TokenizerException(message, inner));
             return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("model", out var m)
                 && m.ValueKind == JsonValueKind.Object && m.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
                 ? t.GetString()! : "";

@@ -28,23 +28,28 @@ public sealed class WordPieceVocab
         {
             // HF load_vocab: reader.readlines() in text mode (universal newlines: "\r\n", "\r" and "\n" end a line),
             // token = line.rstrip("\n"). A UTF-8 byte order mark is dropped (docs/decisions.md D32).
-            string text = File.ReadAllText(path, System.Text.Encoding.UTF8);
-            if (text.Length > 0 && text[0] == '\uFEFF')
-            {
-                text = text[1..];
-            }
-            var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n');
-            int n = lines.Length;
-            if (n > 0 && lines[^1].Length == 0)
-            {
-                n--;
-            }
-            return new WordPieceVocab(lines.AsSpan(0, n).ToArray());
+            return FromText(File.ReadAllText(path, System.Text.Encoding.UTF8));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new TokenizerException($"cannot read WordPiece vocabulary '{path}': {e.Message}", e);
         }
+    }
+
+    /// <summary>A vocabulary from the text of a <c>vocab.txt</c> (one token per line, as <see cref="Load"/> reads it).</summary>
+    public static WordPieceVocab FromText(string text)
+    {
+        if (text.Length > 0 && text[0] == '\uFEFF')
+        {
+            text = text[1..];
+        }
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n');
+        int n = lines.Length;
+        if (n > 0 && lines[^1].Length == 0)
+        {
+            n--;
+        }
+        return new WordPieceVocab(lines.AsSpan(0, n).ToArray());
     }
 
     public string this[int id] => (uint)id < (uint)_tokens.Length
