@@ -454,7 +454,10 @@ public sealed class Distiller
         AtomicFile.WriteAllText(path, Encoding.UTF8.GetString(ms.ToArray()) + "\n");
     }
 
-    static string ToJson(DistillStepMetrics m) => TrainingCheckpoints.MetricsLine(m.Step,
-        ("loss", m.Loss), ("hidden_mse", m.HiddenMse), ("cosine", m.Cosine), ("learning_rate", m.LearningRate),
-        ("grad_norm", m.GradNorm), ("step_ms", m.StepMilliseconds), ("pair_loss", m.PairLoss));
+    /// <summary>A metrics.jsonl line; <c>pair_loss</c> only for runs with pairs.</summary>
+    static string ToJson(DistillStepMetrics m) => double.IsNaN(m.PairLoss)
+        ? TrainingCheckpoints.MetricsLine(m.Step, ("loss", m.Loss), ("hidden_mse", m.HiddenMse), ("cosine", m.Cosine),
+            ("learning_rate", m.LearningRate), ("grad_norm", m.GradNorm), ("step_ms", m.StepMilliseconds))
+        : TrainingCheckpoints.MetricsLine(m.Step, ("loss", m.Loss), ("hidden_mse", m.HiddenMse), ("cosine", m.Cosine),
+            ("learning_rate", m.LearningRate), ("grad_norm", m.GradNorm), ("step_ms", m.StepMilliseconds), ("pair_loss", m.PairLoss));
 }
