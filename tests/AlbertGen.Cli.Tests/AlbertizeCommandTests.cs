@@ -49,8 +49,13 @@ public sealed class AlbertizeCommandTests : IDisposable
     {
         string teacher = TinyTeacher.Make(Path.Combine(_tmp, "teacher"));
         string outDir = Path.Combine(_tmp, "student");
+        string badPairs = Path.Combine(_tmp, "pairs.tsv");
+        File.WriteAllText(badPairs, "main-news\theadlines\t2015\t0001\t3.0\tone sentence only\n");
         (string[] Args, string Expected)[] cases =
         [
+            (Args(teacher, outDir, "--embedding-size", "8", "--pairs", badPairs), "pairs.tsv:1: 6 TAB-separated columns"),
+            (Args(teacher, outDir, "--embedding-size", "8", "--pairs-dev", badPairs), "--pairs-dev needs --pairs"),
+            (Args(teacher, outDir, "--embedding-size", "8", "--pairs", Path.Combine(_tmp, "absent.tsv")), "sentence-pair file not found"),
             (Args(teacher, outDir, "--embedding-size", "64"), "--embedding-size must be in [2, hidden_size = 32]"),
             (Args(teacher, outDir, "--embedding-size", "8", "--groups", "3"), "--groups 3 does not divide num_hidden_layers = 4"),
             (Args(teacher, outDir, "--embedding-size", "8", "--groups", "8"), "--groups must be in [1, num_hidden_layers = 4]"),

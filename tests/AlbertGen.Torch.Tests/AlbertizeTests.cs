@@ -96,7 +96,7 @@ public sealed class AlbertizeTests(ITestOutputHelper log) : IDisposable
         var source = new SentenceBatchSource(tok, [Corpus()], 16, 32, 1, 64);
         using var teacher = TeacherModel.Load(dir, CPU);
         var sc = StudentInit.StudentConfig(teacher.Config, 12, 1);
-        DistillEvaluation Eval(TorchAlbertBackend student) => new Distiller(teacher, student, Options(12, 1)).Evaluate(source, source.Dev);
+        DistillEvaluation Eval(TorchAlbertBackend student) => new Distiller(teacher, student, Options(12, 1), tok).Evaluate(source.Dev);
         using var random = TorchAlbertBackend.Create(sc, AlbertHead.Base, 1, "cpu");
         var baseline = Eval(random);
         log.WriteLine($"fresh HF init: cosine {baseline.Cosine:F4}, hidden MSE {baseline.HiddenMse:G4}");

@@ -33,10 +33,15 @@ internal static class AlbertizeCommand
         var saveEvery = new Option<int>("--save-every") { Description = "write checkpoint-N/ every N steps (0: only the final model)", DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "continue from the newest checkpoint-N/ under --out" };
         var seed = new Option<long>("--seed") { Description = "seed for the data order", DefaultValueFactory = _ => 12345 };
+        var pairs = new Option<string>("--pairs") { Description = "sentence pairs with gold similarity (STS benchmark TSV: genre filename year index score sentence1 sentence2): each step also distils on B pairs and adds the CoSENT pair loss (D40)" };
+        var pairsDev = new Option<string>("--pairs-dev") { Description = "held-out pairs (same layout, e.g. STS-B dev): Spearman measured every --eval-every steps; --out keeps the best step's model" };
+        var pairWeight = new Option<double>("--pair-weight") { Description = "weight of the CoSENT pair loss beside the distillation losses", DefaultValueFactory = _ => 1.0 };
+        var evalEvery = new Option<int>("--eval-every") { Description = "steps between measurements on --pairs-dev", DefaultValueFactory = _ => 100 };
+        var studentDir = new Option<string>("--student") { Description = "start from this student folder (e.g. an earlier albertize output) instead of initialising one from the teacher" };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda", DefaultValueFactory = _ => "auto" };
         var cmd = new Command("albertize", "Distil a BERT-shaped teacher into a smaller ALBERT (factorised embedding, shared layers) on the TorchSharp backend")
         {
-            teacher, outDir, embeddingSize, groups, groupInit, corpus, maxSteps, batchSize, maxSeq, lr, warmup, maxGradNorm, cosineWeight, devSentences, saveEvery, resume, seed, device,
+            teacher, outDir, embeddingSize, groups, groupInit, corpus, maxSteps, batchSize, maxSeq, lr, warmup, maxGradNorm, cosineWeight, devSentences, pairs, pairsDev, pairWeight, evalEvery, studentDir, saveEvery, resume, seed, device,
         };
         cmd.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(teacher)!, r.GetValue(outDir)!, r.GetValue(corpus) ?? [], r.GetValue(device)!, new DistillOptions
         {
@@ -51,6 +56,11 @@ internal static class AlbertizeCommand
             MaxGradNorm = r.GetValue(maxGradNorm),
             CosineWeight = r.GetValue(cosineWeight),
             DevSentences = r.GetValue(devSentences),
+            PairsFile = r.GetValue(pairs),
+            PairsDevFile = r.GetValue(pairsDev),
+            PairWeight = r.GetValue(pairWeight),
+            EvalEvery = r.GetValue(evalEvery),
+            StudentDir = r.GetValue(studentDir),
             SaveEvery = r.GetValue(saveEvery),
             Resume = r.GetValue(resume),
             Seed = r.GetValue(seed),
@@ -62,22 +72,24 @@ internal static class AlbertizeCommand
     static int Run(string teacherDir, string outDir, string[] corpus, string device, DistillOptions options)
     {
         Distiller.CheckOptions(options);
-        if (corpus.Length == 0)
-            throw new ArgumentException("albertize needs --corpus (text files or folders of *.txt, or SST-2/CoLA .tsv files)");
+        if (corpus.Length == 0 && options.PairsFile is null)
+            throw new ArgumentException("albertize needs --corpus (text files or folders of *.txt, or SST-2/CoLA .tsv files) or --pairs");
         if (!TorchRuntime.TryInitialize(out var reason))
         {
             Console.Error.WriteLine($"error: {reason}");
             return 1;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"albertize: {teacherDir} → E {options.EmbeddingSize}, {options.Groups} group(s); adamw lr {options.LearningRate:G4}, {options.MaxSteps} steps of {options.BatchSize} sentences"));
+            $"albertize: {teacherDir} → E {options.EmbeddingSize}, {options.Groups} group(s); adamw lr {options.LearningRate:G4}, {options.MaxSteps} steps of {options.BatchSize} {(corpus.Length > 0 ? "sentences" : "")}{(corpus.Length > 0 && options.PairsFile is not null ? " + " : "")}{(options.PairsFile is not null ? "pairs" : "")}"));
         var result = Distiller.Albertize(teacherDir, corpus, outDir, options, device);
         var times = result.Steps.Select(m => m.StepMilliseconds).Order().ToList();
         var inv = CultureInfo.InvariantCulture;
         string median = times.Count > 0 ? string.Create(inv, $" (median {times[times.Count / 2]:F0} ms)") : "";
         string before = result.Initial is { } i ? string.Create(inv, $"{i.Cosine:F4} → ") : "";
+        string heldOut = result.Final.Sentences > 0 ? string.Create(inv, $", held-out cosine to the teacher {before}{result.Final.Cosine:F4}") : "";
+        string best = result.Best is { } b ? string.Create(inv, $", best dev pairs Spearman × 100 {b.Spearman:F2} at step {b.Step}") : "";
         Console.WriteLine(string.Create(inv,
-            $"done: {result.Steps.Count} steps{median}, held-out cosine to the teacher {before}{result.Final.Cosine:F4}; wrote {Path.Combine(outDir, "model.safetensors")}"));
+            $"done: {result.Steps.Count} steps{median}{heldOut}{best}; wrote {Path.Combine(outDir, "model.safetensors")}"));
         return 0;
     }
 }

@@ -20,6 +20,20 @@ public sealed record DistillOptions
     public double MaxGradNorm { get; init; } = 1.0;
     /// <summary>Weight of 1 − cos(mean-pooled student, mean-pooled teacher) beside the hidden-state MSE.</summary>
     public double CosineWeight { get; init; } = 1.0;
+    /// <summary>
+    /// Sentence pairs with gold similarity (STS benchmark layout, <see cref="AlbertGen.Tasks.Distillation.StsPairReader"/>):
+    /// each step also distils on B pairs' 2B sentences and adds <see cref="PairWeight"/> × the CoSENT loss of the
+    /// student's cosines against the gold order (D40). Null: corpus distillation only.
+    /// </summary>
+    public string? PairsFile { get; init; }
+    /// <summary>Held-out pairs (STS-B dev): the student's Spearman × 100 on them is measured every <see cref="EvalEvery"/> steps, and the output folder keeps the best step's model. Null: the last step's model.</summary>
+    public string? PairsDevFile { get; init; }
+    /// <summary>Weight of the CoSENT pair loss beside the distillation losses.</summary>
+    public double PairWeight { get; init; } = 1.0;
+    /// <summary>Measure on <see cref="PairsDevFile"/> every N steps (and after the last one).</summary>
+    public int EvalEvery { get; init; } = 100;
+    /// <summary>Start from this student folder (an AlbertModel with the teacher's hidden_size and depth, e.g. an earlier albertize output) instead of initialising one from the teacher; its embedding_size and groups are kept.</summary>
+    public string? StudentDir { get; init; }
     /// <summary>Write a checkpoint every N steps (0: only the final model).</summary>
     public int SaveEvery { get; init; }
     /// <summary>Continue from the newest checkpoint under the output folder, if any.</summary>

@@ -5,7 +5,9 @@ using System.Text.Json;
 using AlbertGen.Config;
 using AlbertGen.IO;
 using AlbertGen.Model;
+using AlbertGen.Tasks;
 using AlbertGen.Tasks.Distillation;
+using AlbertGen.Tasks.FineTuning;
 using AlbertGen.Tokenization;
 using AlbertGen.Torch.Training;
 using static TorchSharp.torch;
@@ -13,7 +15,13 @@ using static TorchSharp.torch;
 namespace AlbertGen.Torch.Distillation;
 
 /// <summary>What <see cref="Distiller.Albertize"/> did: the student's quality on the held-out sentences before and after, and this run's steps.</summary>
-public sealed record DistillResult(DistillEvaluation? Initial, DistillEvaluation Final, double EmbeddingEnergyKept, long StartStep, List<DistillStepMetrics> Steps);
+public sealed record DistillResult(DistillEvaluation? Initial, DistillEvaluation Final, double EmbeddingEnergyKept, long StartStep, List<DistillStepMetrics> Steps)
+{
+    /// <summary>Dev-pair measurements of this run (empty without <see cref="DistillOptions.PairsDevFile"/>).</summary>
+    public List<PairEvaluation> DevEvaluations { get; init; } = [];
+    /// <summary>The measurement whose model the output folder holds (null without dev pairs).</summary>
+    public PairEvaluation? Best { get; init; }
+}
 
 /// <summary>
 /// <c>albertgen albertize</c>: a BERT-shaped teacher distilled into an ALBERT with a factorised embedding (E) and G
@@ -27,6 +35,8 @@ public sealed class Distiller
 {
     public const string MetricsFile = "metrics.jsonl";
     public const string ResultsFile = "albertize_results.json";
+    /// <summary>One line per dev-pair measurement: step, dev_spearman (×100), pairs.</summary>
+    public const string DevMetricsFile = "dev_metrics.jsonl";
 
     /// <summary>sentence-transformers files carried over from the teacher (besides its numbered module folders).</summary>
     public static readonly string[] SentenceTransformersFiles = ["modules.json", "sentence_bert_config.json", "config_sentence_transformers.json"];
@@ -34,10 +44,13 @@ public sealed class Distiller
     readonly TeacherModel _teacher;
     readonly TorchAlbertBackend _student;
     readonly DistillOptions _options;
+    readonly AlbertTokenizer _tokenizer;
 
-    public Distiller(TeacherModel teacher, TorchAlbertBackend student, DistillOptions options)
+    /// <param name="tokenizer">the teacher's tokenizer (held-out sentences and dev pairs are encoded with it)</param>
+    public Distiller(TeacherModel teacher, TorchAlbertBackend student, DistillOptions options, AlbertTokenizer tokenizer)
     {
         ArgumentNullException.ThrowIfNull(teacher);
+        ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(student);
         ArgumentNullException.ThrowIfNull(options);
         CheckOptions(options);
@@ -48,6 +61,7 @@ public sealed class Distiller
         _teacher = teacher;
         _student = student;
         _options = options;
+        _tokenizer = tokenizer;
     }
 
     /// <summary>Refuses settings that cannot run, naming the option.</summary>
@@ -62,6 +76,9 @@ public sealed class Distiller
         if (!(o.LearningRate >= 0) || double.IsInfinity(o.LearningRate)) throw new ArgumentException($"--lr must be a number ≥ 0, found {o.LearningRate}");
         if (!(o.MaxGradNorm >= 0)) throw new ArgumentException($"--max-grad-norm must be ≥ 0 (0 disables), found {o.MaxGradNorm}");
         if (!(o.CosineWeight >= 0) || double.IsInfinity(o.CosineWeight)) throw new ArgumentException($"--cosine-weight must be a number ≥ 0, found {o.CosineWeight}");
+        if (!(o.PairWeight >= 0) || double.IsInfinity(o.PairWeight)) throw new ArgumentException($"--pair-weight must be a number ≥ 0, found {o.PairWeight}");
+        if (o.EvalEvery < 1) throw new ArgumentException($"--eval-every must be ≥ 1, found {o.EvalEvery}");
+        if (o.PairsDevFile is not null && o.PairsFile is null) throw new ArgumentException("--pairs-dev needs --pairs (dev pairs choose among the steps of a pair-trained run)");
     }
 
     /// <summary>
@@ -73,11 +90,12 @@ public sealed class Distiller
     {
         ArgumentNullException.ThrowIfNull(options);
         CheckOptions(options);
-        if (corpus.Count == 0) throw new ArgumentException("albertize needs --corpus (text files or folders of *.txt, or SST-2/CoLA .tsv files)");
+        if (corpus.Count == 0 && options.PairsFile is null) throw new ArgumentException("albertize needs --corpus (text files or folders of *.txt, or SST-2/CoLA .tsv files) or --pairs");
         if (!Directory.Exists(teacherDir)) throw new DirectoryNotFoundException($"--teacher: folder not found: {teacherDir}");
         var teacherConfig = AlbertConfig.Load(teacherDir);
         TeacherModel.CheckShape(teacherConfig, teacherDir);
-        var studentConfig = StudentInit.StudentConfig(teacherConfig, options.EmbeddingSize, options.Groups);
+        if (options.StudentDir is null) StudentInit.CheckSizes(teacherConfig, options.EmbeddingSize, options.Groups);
+        else if (!Directory.Exists(options.StudentDir)) throw new DirectoryNotFoundException($"--student: folder not found: {options.StudentDir}");
         if (options.MaxSeqLength > teacherConfig.MaxPositionEmbeddings)
             throw new ArgumentException($"--max-seq-length {options.MaxSeqLength} exceeds the teacher's max_position_embeddings ({teacherConfig.MaxPositionEmbeddings})");
         if (Path.GetFullPath(teacherDir).TrimEnd('/') == Path.GetFullPath(outDir).TrimEnd('/'))
@@ -85,7 +103,9 @@ public sealed class Distiller
         var tokenizer = AlbertTokenizer.FromModelDirectory(teacherDir);
         if (tokenizer.VocabSize != teacherConfig.VocabSize)
             throw new ArgumentException($"the teacher's tokenizer has {tokenizer.VocabSize} pieces, its vocab_size is {teacherConfig.VocabSize}");
-        var source = new SentenceBatchSource(tokenizer, corpus, options.BatchSize, options.MaxSeqLength, (int)options.Seed, options.DevSentences);
+        var source = corpus.Count > 0 ? new SentenceBatchSource(tokenizer, corpus, options.BatchSize, options.MaxSeqLength, (int)options.Seed, options.DevSentences) : null;
+        var pairs = options.PairsFile is { } pf ? new PairBatchSource(tokenizer, StsPairReader.Read(pf), options.BatchSize, options.MaxSeqLength, (int)options.Seed) : null;
+        var devPairs = options.PairsDevFile is { } df ? StsPairReader.Read(df) : null;
 
         var dev = TorchRuntime.ParseDevice(device);
         using var teacher = TeacherModel.Load(teacherDir, dev);
@@ -95,14 +115,27 @@ public sealed class Distiller
         if (ckpt is not null)
         {
             student = TorchAlbertBackend.Load(ckpt, AlbertHead.Base, device);
-            if (student.Config.EmbeddingSize != options.EmbeddingSize || student.Config.NumHiddenGroups != options.Groups)
+            var (e, g) = options.StudentDir is { } sd ? ShapeOf(sd) : (options.EmbeddingSize, options.Groups);
+            if (student.Config.EmbeddingSize != e || student.Config.NumHiddenGroups != g)
             {
                 student.Dispose();
-                throw new ArgumentException($"--resume: {ckpt} holds a student with embedding_size {student.Config.EmbeddingSize} and {student.Config.NumHiddenGroups} groups, this run asks for {options.EmbeddingSize} and {options.Groups}");
+                throw new ArgumentException($"--resume: {ckpt} holds a student with embedding_size {student.Config.EmbeddingSize} and {student.Config.NumHiddenGroups} groups, this run asks for {e} and {g}");
             }
+        }
+        else if (options.StudentDir is { } sd)
+        {
+            student = TorchAlbertBackend.Load(sd, AlbertHead.Base, device);
+            if (student.Config.HiddenSize != teacherConfig.HiddenSize || student.Config.NumHiddenLayers != teacherConfig.NumHiddenLayers)
+            {
+                student.Dispose();
+                throw new ArgumentException($"--student {sd}: hidden_size {student.Config.HiddenSize} and {student.Config.NumHiddenLayers} layers, the teacher has {teacherConfig.HiddenSize} and {teacherConfig.NumHiddenLayers}");
+            }
+            options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"student: {sd} (E {student.Config.EmbeddingSize}, {student.Config.NumHiddenGroups} group(s)), trained further"));
         }
         else
         {
+            var studentConfig = StudentInit.StudentConfig(teacherConfig, options.EmbeddingSize, options.Groups);
             student = TorchAlbertBackend.Create(studentConfig, AlbertHead.Base, options.Seed, device);
             kept = StudentInit.Initialize(teacher.Model, student.Model, options.GroupInit, copyPooler: teacher.HasPooler);
             string line = string.Create(CultureInfo.InvariantCulture,
@@ -111,7 +144,7 @@ public sealed class Distiller
         }
         using (student)
         {
-            var result = new Distiller(teacher, student, options).Run(source, outDir, ckpt);
+            var result = new Distiller(teacher, student, options, tokenizer).Run(source, outDir, ckpt, pairs, devPairs);
             if (ckpt is null) result = result with { EmbeddingEnergyKept = kept };
             CopyCompanionFiles(teacherDir, outDir);
             WriteResults(Path.Combine(outDir, ResultsFile), result, options);
@@ -119,9 +152,21 @@ public sealed class Distiller
         }
     }
 
-    /// <summary>Runs the remaining steps (from <paramref name="checkpoint"/> when resuming) and writes the final model to <paramref name="outDir"/>.</summary>
-    public DistillResult Run(SentenceBatchSource source, string outDir, string? checkpoint = null)
+    static (int EmbeddingSize, int Groups) ShapeOf(string studentDir)
     {
+        var c = AlbertConfig.Load(studentDir);
+        return (c.EmbeddingSize, c.NumHiddenGroups);
+    }
+
+    /// <summary>
+    /// Runs the remaining steps (from <paramref name="checkpoint"/> when resuming) and writes the model to
+    /// <paramref name="outDir"/>: the last step's, or with <paramref name="devPairs"/> the best-measured step's.
+    /// A step distils on the corpus batch (when <paramref name="source"/> is given) and on the pair batch's sentences
+    /// with the CoSENT pair loss (when <paramref name="pairs"/> is given).
+    /// </summary>
+    public DistillResult Run(SentenceBatchSource? source, string outDir, string? checkpoint = null, PairBatchSource? pairs = null, IReadOnlyList<SentencePair>? devPairs = null)
+    {
+        if (source is null && pairs is null) throw new ArgumentException("nothing to train on: no corpus and no pairs");
         Directory.CreateDirectory(outDir);
         var model = _student.Model;
         var parameters = TorchWeights.UniqueParameters(model);
@@ -134,17 +179,48 @@ public sealed class Distiller
             optimizer.LoadState(Path.Combine(checkpoint, TrainingCheckpoints.OptimizerFile));
             _options.Log?.WriteLine($"resumed from {checkpoint} at step {start}");
         }
+        var heldOut = source?.Dev ?? [];
         DistillEvaluation? initial = null;
-        if (start == 0 && source.Dev.Count > 0)
+        if (start == 0 && heldOut.Count > 0)
         {
-            initial = Evaluate(source, source.Dev);
+            initial = Evaluate(heldOut);
             _options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"init: held-out cosine to the teacher {initial.Cosine:F4}, hidden-state MSE {initial.HiddenMse:G4} ({initial.Sentences} sentences)"));
         }
 
+        // dev pairs: measured at the start, every EvalEvery steps and at the end; the output folder keeps the best
+        var devEvals = new List<PairEvaluation>();
+        string devPath = Path.Combine(outDir, DevMetricsFile);
+        PairEvaluation? best = null;
+        if (devPairs is not null)
+        {
+            if (start > 0)
+            {
+                TrainingCheckpoints.TruncateMetrics(devPath, start);
+                best = ReadBest(devPath);
+            }
+            else if (File.Exists(devPath)) File.Delete(devPath);
+        }
+        void MeasureDev(long step)
+        {
+            if (devPairs is null) return;
+            var e = EvaluatePairs(devPairs, step);
+            devEvals.Add(e);
+            File.AppendAllText(devPath, TrainingCheckpoints.MetricsLine(step, ("dev_spearman", e.Spearman), ("pairs", e.Pairs)) + "\n");
+            bool better = best is null || e.Spearman > best.Spearman;
+            _options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"dev pairs after step {step}: Spearman × 100 {e.Spearman:F2} ({e.Pairs} pairs){(better ? ", best so far: saved" : string.Create(CultureInfo.InvariantCulture, $"; best {best!.Spearman:F2} at step {best.Step}"))}"));
+            if (!better) return;
+            best = e;
+            _student.SavePretrained(outDir, new Dictionary<string, string> { ["trained_by"] = "albertgen albertize", ["step"] = step.ToString(CultureInfo.InvariantCulture) });
+        }
+        if (start == 0) MeasureDev(0);
+
         var metrics = new List<DistillStepMetrics>();
         string metricsPath = Path.Combine(outDir, MetricsFile);
         if (start > 0) TrainingCheckpoints.TruncateMetrics(metricsPath, start);
+        int sentencesPerStep = (source is null ? 0 : source.BatchSize) + (pairs is null ? 0 : 2 * pairs.BatchSize);
+        bool measuredLast = false;
         using (var metricsOut = new StreamWriter(metricsPath, append: start > 0, new UTF8Encoding(false)))
         {
             model.eval(); // dropout off: the teacher is deterministic, so is the student's target (D34)
@@ -152,38 +228,121 @@ public sealed class Distiller
             {
                 var sw = Stopwatch.StartNew();
                 double lr = schedule.At(step);
-                double loss, mse, cos, norm;
+                double loss = 0, mse = 0, cos = 0, pairLoss = double.NaN, norm;
+                int parts = 0;
                 using (NewDisposeScope())
                 {
                     optimizer.ZeroGrad();
-                    var host = source.BatchFor(step);
-                    var batch = TorchBatch.From(host, _student.Device);
-                    var t = _teacher.HiddenStates(batch);
-                    var s = model.Albert.HiddenStates(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
-                    var (l, m, c) = Loss(s, t, batch.AttentionMask, _options.CosineWeight);
-                    l.backward();
-                    loss = l.item<float>();
-                    mse = m.item<float>();
-                    cos = c.item<float>();
+                    if (source is not null)
+                    {
+                        var batch = TorchBatch.From(source.BatchFor(step), _student.Device);
+                        var t = _teacher.HiddenStates(batch);
+                        var s = model.Albert.HiddenStates(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+                        var (l, m, c) = Loss(s, t, batch.AttentionMask, _options.CosineWeight);
+                        l.backward();
+                        loss += l.item<float>();
+                        mse += m.item<float>();
+                        cos += c.item<float>();
+                        parts++;
+                    }
+                    if (pairs is not null)
+                    {
+                        var (host, gold) = pairs.BatchFor(step);
+                        var batch = TorchBatch.From(host, _student.Device);
+                        var t = _teacher.HiddenStates(batch);
+                        var s = model.Albert.HiddenStates(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+                        var (l, m, c) = Loss(s, t, batch.AttentionMask, _options.CosineWeight);
+                        var cosines = PairLoss.PairCosines(PairLoss.MeanPool(s[^1], batch.AttentionMask));
+                        var p = PairLoss.CoSent(cosines, tensor(gold, device: _student.Device));
+                        var total = l + _options.PairWeight * p;
+                        total.backward();
+                        loss += total.item<float>();
+                        mse += m.item<float>();
+                        cos += c.item<float>();
+                        pairLoss = p.item<float>();
+                        parts++;
+                    }
+                    mse /= parts;
+                    cos /= parts;
                     norm = GradientClipping.ClipByGlobalNorm(parameters.Select(p => p.Parameter), _options.MaxGradNorm);
                     optimizer.Step(lr);
                 }
-                var row = new DistillStepMetrics(step + 1, loss, mse, cos, lr, norm, sw.Elapsed.TotalMilliseconds);
+                var row = new DistillStepMetrics(step + 1, loss, mse, cos, lr, norm, sw.Elapsed.TotalMilliseconds, pairLoss);
                 metrics.Add(row);
                 metricsOut.WriteLine(ToJson(row));
                 metricsOut.Flush();
+                string pairText = double.IsNaN(pairLoss) ? "" : string.Create(CultureInfo.InvariantCulture, $", pair {pairLoss:F4}");
                 _options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"step {row.Step}/{_options.MaxSteps} {TrainingCheckpoints.Bar(row.Step, _options.MaxSteps)}  loss {row.Loss:F5} (mse {row.HiddenMse:F5}, cos {row.Cosine:F4})  lr {row.LearningRate:G4}  |g| {row.GradNorm:G4}  {row.StepMilliseconds:F0} ms  {source.BatchSize / (row.StepMilliseconds / 1000):F1} sent/s"));
+                    $"step {row.Step}/{_options.MaxSteps} {TrainingCheckpoints.Bar(row.Step, _options.MaxSteps)}  loss {row.Loss:F5} (mse {row.HiddenMse:F5}, cos {row.Cosine:F4}{pairText})  lr {row.LearningRate:G4}  |g| {row.GradNorm:G4}  {row.StepMilliseconds:F0} ms  {sentencesPerStep / (row.StepMilliseconds / 1000):F1} sent/s"));
                 if (_options.SaveEvery > 0 && row.Step % _options.SaveEvery == 0 && row.Step < _options.MaxSteps)
                     TrainingCheckpoints.Save(Path.Combine(outDir, "checkpoint-" + row.Step.ToString(CultureInfo.InvariantCulture)), _student, optimizer, row.Step, _options.Log);
+                measuredLast = row.Step % _options.EvalEvery == 0;
+                if (measuredLast) MeasureDev(row.Step);
             }
         }
-        var final = Evaluate(source, source.Dev);
+        if (!measuredLast && start < _options.MaxSteps) MeasureDev(_options.MaxSteps);
+        var final = Evaluate(heldOut);
         if (final.Sentences > 0)
             _options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"final: held-out cosine to the teacher {final.Cosine:F4}, hidden-state MSE {final.HiddenMse:G4}"));
-        _student.SavePretrained(outDir, new Dictionary<string, string> { ["trained_by"] = "albertgen albertize" });
-        return new DistillResult(initial, final, double.NaN, start, metrics);
+        if (devPairs is null)
+            _student.SavePretrained(outDir, new Dictionary<string, string> { ["trained_by"] = "albertgen albertize" });
+        else if (best is not null)
+            _options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{outDir} holds the model after step {best.Step}: dev pairs Spearman × 100 {best.Spearman:F2}"));
+        return new DistillResult(initial, final, double.NaN, start, metrics) { DevEvaluations = devEvals, Best = best };
+    }
+
+    /// <summary>The best measurement in a dev_metrics.jsonl (a resumed run continues to choose against it), or null.</summary>
+    static PairEvaluation? ReadBest(string path)
+    {
+        if (!File.Exists(path)) return null;
+        PairEvaluation? best = null;
+        foreach (var line in File.ReadLines(path))
+        {
+            using var doc = JsonDocument.Parse(line);
+            var r = doc.RootElement;
+            if (!r.TryGetProperty("dev_spearman", out var v) || v.ValueKind != JsonValueKind.Number) continue;
+            var e = new PairEvaluation(r.GetProperty("step").GetInt64(), v.GetDouble(), r.GetProperty("pairs").GetInt32());
+            if (best is null || e.Spearman > best.Spearman) best = e;
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// Spearman × 100 of the student's cosines (mean-pooled last hidden states, as sentence-transformers pools this
+    /// kind of model) against the gold scores, as STS-B is scored (no gradients, batches of the step size).
+    /// </summary>
+    public PairEvaluation EvaluatePairs(IReadOnlyList<SentencePair> devPairs, long step = 0)
+    {
+        var unique = devPairs.SelectMany(p => new[] { p.A, p.B }).Distinct(StringComparer.Ordinal).ToList();
+        var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        using (no_grad())
+        {
+            int chunkSize = Math.Max(2 * _options.BatchSize, 16);
+            // sorted by length, so a batch pads little
+            var ordered = unique.OrderBy(s => s.Length).ToList();
+            for (int i = 0; i < ordered.Count; i += chunkSize)
+            {
+                using var scope = NewDisposeScope();
+                var chunk = ordered.Skip(i).Take(chunkSize).ToList();
+                var batch = TorchBatch.From(EncodeSentences(chunk), _student.Device);
+                var s = _student.Model.Albert.HiddenStates(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+                var pooled = PairLoss.MeanPool(s[^1], batch.AttentionMask).cpu().data<float>().ToArray();
+                int h = pooled.Length / chunk.Count;
+                for (int k = 0; k < chunk.Count; k++) vectors[chunk[k]] = pooled.AsSpan(k * h, h).ToArray();
+            }
+        }
+        var cosines = devPairs.Select(p => Cosine(vectors[p.A], vectors[p.B])).ToList();
+        double rho = RegressionMetrics.Spearman(cosines, devPairs.Select(p => p.Score).ToList());
+        return new PairEvaluation(step, 100 * rho, devPairs.Count);
+    }
+
+    static double Cosine(float[] x, float[] y)
+    {
+        double d = 0, nx = 0, ny = 0;
+        for (int i = 0; i < x.Length; i++) { d += (double)x[i] * y[i]; nx += (double)x[i] * x[i]; ny += (double)y[i] * y[i]; }
+        return d / Math.Max(Math.Sqrt(nx * ny), 1e-24);
     }
 
     /// <summary>
@@ -210,16 +369,16 @@ public sealed class Distiller
     }
 
     /// <summary>The student against the teacher on <paramref name="sentences"/> (eval mode, no gradients), in batches of the step size.</summary>
-    public DistillEvaluation Evaluate(SentenceBatchSource source, IReadOnlyList<string> sentences)
+    public DistillEvaluation Evaluate(IReadOnlyList<string> sentences)
     {
         if (sentences.Count == 0) return new DistillEvaluation(double.NaN, double.NaN, 0);
         using var noGrad = no_grad();
         double mse = 0, cos = 0;
-        for (int i = 0; i < sentences.Count; i += source.BatchSize)
+        for (int i = 0; i < sentences.Count; i += _options.BatchSize)
         {
             using var scope = NewDisposeScope();
-            var chunk = sentences.Skip(i).Take(source.BatchSize).ToList();
-            var batch = TorchBatch.From(source.Encode(chunk), _student.Device);
+            var chunk = sentences.Skip(i).Take(_options.BatchSize).ToList();
+            var batch = TorchBatch.From(EncodeSentences(chunk), _student.Device);
             var t = _teacher.HiddenStates(batch);
             var s = _student.Model.Albert.HiddenStates(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
             var (_, m, c) = Loss(s, t, batch.AttentionMask, 0);
@@ -228,6 +387,10 @@ public sealed class Distiller
         }
         return new DistillEvaluation(mse / sentences.Count, cos / sentences.Count, sentences.Count);
     }
+
+    /// <summary>Sentences as one padded batch, with the teacher's tokenizer, truncated to the maximum length.</summary>
+    AlbertBatch EncodeSentences(IReadOnlyList<string> texts) =>
+        EncodedBatch.From(texts.Select(t => _tokenizer.Encode(t, maxLength: _options.MaxSeqLength)).ToList(), _tokenizer.PadTokenId);
 
     /// <summary>The teacher's tokenizer files and sentence-transformers files (modules.json, …, and its <c>N_Name/</c> module folders), copied atomically.</summary>
     public static void CopyCompanionFiles(string teacherDir, string outDir)
@@ -273,12 +436,28 @@ public sealed class Distiller
             TrainingCheckpoints.WriteNumber(w, "final_dev_cosine", r.Final.Cosine);
             TrainingCheckpoints.WriteNumber(w, "final_dev_hidden_mse", r.Final.HiddenMse);
             w.WriteNumber("dev_sentences", r.Final.Sentences);
+            if (o.PairsFile is not null)
+            {
+                w.WriteString("pairs", o.PairsFile);
+                TrainingCheckpoints.WriteNumber(w, "pair_weight", o.PairWeight);
+            }
+            if (o.StudentDir is not null) w.WriteString("student", o.StudentDir);
+            if (r.Best is { } b)
+            {
+                w.WriteString("pairs_dev", o.PairsDevFile);
+                w.WriteNumber("best_step", b.Step);
+                TrainingCheckpoints.WriteNumber(w, "best_dev_spearman", b.Spearman);
+                w.WriteNumber("dev_pairs", b.Pairs);
+            }
             w.WriteEndObject();
         }
         AtomicFile.WriteAllText(path, Encoding.UTF8.GetString(ms.ToArray()) + "\n");
     }
 
-    static string ToJson(DistillStepMetrics m) => TrainingCheckpoints.MetricsLine(m.Step,
-        ("loss", m.Loss), ("hidden_mse", m.HiddenMse), ("cosine", m.Cosine), ("learning_rate", m.LearningRate),
-        ("grad_norm", m.GradNorm), ("step_ms", m.StepMilliseconds));
+    /// <summary>A metrics.jsonl line; <c>pair_loss</c> only for runs with pairs.</summary>
+    static string ToJson(DistillStepMetrics m) => double.IsNaN(m.PairLoss)
+        ? TrainingCheckpoints.MetricsLine(m.Step, ("loss", m.Loss), ("hidden_mse", m.HiddenMse), ("cosine", m.Cosine),
+            ("learning_rate", m.LearningRate), ("grad_norm", m.GradNorm), ("step_ms", m.StepMilliseconds))
+        : TrainingCheckpoints.MetricsLine(m.Step, ("loss", m.Loss), ("hidden_mse", m.HiddenMse), ("cosine", m.Cosine),
+            ("learning_rate", m.LearningRate), ("grad_norm", m.GradNorm), ("step_ms", m.StepMilliseconds), ("pair_loss", m.PairLoss));
 }
