@@ -121,7 +121,8 @@ internal static unsafe class GemmInt8
             float top = ActivationMax;
             var hi = Avx.BroadcastScalarToVector256(&top);
             var zero = Vector256<float>.Zero;
-            var order = Avx.LoadVector256(PackOrder);
+            Vector256<int> order;
+            fixed (int* o = PackOrder) order = Avx.LoadVector256(o);
             for (; i + 32 <= k; i += 32)
             {
                 var r0 = Quantize8(x + i, vinv, vzp, zero, hi);
@@ -150,15 +151,8 @@ internal static unsafe class GemmInt8
         return (max - min) / ActivationMax;
     }
 
-    static readonly int* PackOrder = AllocPackOrder();
-
-    static int* AllocPackOrder()
-    {
-        var p = (int*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(32, 32);
-        int[] order = [0, 4, 1, 5, 2, 6, 3, 7];
-        for (int i = 0; i < 8; i++) p[i] = order[i];
-        return p;
-    }
+    /// <summary>vpermd indices that put the eight 4-byte groups of a lane-wise pack back in order.</summary>
+    static ReadOnlySpan<int> PackOrder => [0, 4, 1, 5, 2, 6, 3, 7];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<int> Quantize8(float* x, Vector256<float> inv, Vector256<float> zp, Vector256<float> zero, Vector256<float> hi) =>

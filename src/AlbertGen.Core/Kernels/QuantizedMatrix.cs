@@ -66,15 +66,7 @@ internal sealed unsafe class QuantizedMatrix
         _data = data;
         _scalePointer = scales;
         ColumnSums = GC.AllocateArray<int>(Panels * GemmInt8.NR, pinned: true);
-        var packed = Data;
-        int kQuads = KQuads;
-        for (int j = 0; j < n; j++) // the image holds panels, not sums: one pass over the bytes
-        {
-            int at = j / GemmInt8.NR * kQuads * 4 * GemmInt8.NR + (j % GemmInt8.NR / 8) * 32 + (j % 8) * 4, sum = 0;
-            for (int kq = 0; kq < kQuads; kq++, at += 4 * GemmInt8.NR)
-                sum += packed[at] + packed[at + 1] + packed[at + 2] + packed[at + 3];
-            ColumnSums[j] = sum;
-        }
+        SumColumns(); // the image holds panels, not sums
     }
 
     static void CheckSizes(int n, int k)
@@ -94,6 +86,24 @@ internal sealed unsafe class QuantizedMatrix
         return new QuantizedMatrix(n, k, data, scales);
     }
 
+    /// <summary>Where output <paramref name="j"/>'s first quad lies in <see cref="Data"/>; its next quad is 64 bytes on.</summary>
+    public static int ColumnOffset(int j, int kQuads) =>
+        j / GemmInt8.NR * kQuads * 4 * GemmInt8.NR + (j % GemmInt8.NR / 8) * 32 + (j % 8) * 4;
+
+    /// <summary><see cref="ColumnSums"/> from the packed bytes (zero padding adds nothing).</summary>
+    void SumColumns()
+    {
+        var packed = Data;
+        int kQuads = KQuads;
+        for (int j = 0; j < N; j++)
+        {
+            int at = ColumnOffset(j, kQuads), sum = 0;
+            for (int kq = 0; kq < kQuads; kq++, at += 4 * GemmInt8.NR)
+                sum += packed[at] + packed[at + 1] + packed[at + 2] + packed[at + 3];
+            ColumnSums[j] = sum;
+        }
+    }
+
     public static int PackedLength(int n, int k) => checked((n + GemmInt8.NR - 1) / GemmInt8.NR * GemmInt8.NR * ((k + 3) / 4) * 4);
 
     /// <summary>Packs int8 rows (n × k, values in [−127, 127]) with their per-row scales.</summary>
@@ -107,17 +117,12 @@ internal sealed unsafe class QuantizedMatrix
         int kQuads = m.KQuads;
         for (int j = 0; j < n; j++)
         {
-            int panel = j / GemmInt8.NR, col = j % GemmInt8.NR;
             var row = q.Slice(j * k, k);
-            int baseIndex = panel * kQuads * 4 * GemmInt8.NR + (col / 8) * 32 + (col % 8) * 4;
-            int sum = 0;
+            int at = ColumnOffset(j, kQuads);
             for (int kk = 0; kk < k; kk++)
-            {
-                data[baseIndex + (kk >> 2) * 4 * GemmInt8.NR + (kk & 3)] = row[kk];
-                sum += row[kk];
-            }
-            m.ColumnSums[j] = sum;
+                data[at + (kk >> 2) * 4 * GemmInt8.NR + (kk & 3)] = row[kk];
         }
+        m.SumColumns();
         return m;
     }
 
