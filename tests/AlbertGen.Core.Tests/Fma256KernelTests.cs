@@ -24,49 +24,10 @@ public class Fma256KernelTests
 
     [FmaTheory]
     [MemberData(nameof(TileShapes))]
-    public unsafe void Gemm_kernel256_matches_a_double_product(int rows, int kc)
-    {
-        const int ldc = 23, ldr = 17;
-        var rng = new Random(rows * 1000 + kc);
-        var a = KernelTests.Random(rng, rows * kc);
-        var w = KernelTests.Random(rng, Gemm.NR * kc); // one 16-column panel
-        var bias = KernelTests.Random(rng, Gemm.NR);
-        var residual = KernelTests.Random(rng, Gemm.MR * ldr);
-        var start = KernelTests.Random(rng, Gemm.MR * ldc);
-        var packedB = PackedMatrix.FromLinearWeight(w, Gemm.NR, kc);
-        var packedA = new float[Gemm.PackedALength(rows, kc)];
-        foreach (var (load, useBias, useResidual) in new[] { (false, false, false), (true, false, false), (false, true, false), (true, true, true) })
-        {
-            var c = (float[])start.Clone();
-            fixed (float* pa = a)
-            fixed (float* ppa = packedA)
-            fixed (float* pb = packedB.Data)
-            fixed (float* pc = c)
-            fixed (float* pbias = bias)
-            fixed (float* pres = residual)
-            {
-                Gemm.PackRows(pa, kc, rows, kc, ppa, 0, rows);
-                Gemm.Accumulate256(rows, ppa, pb, kc, pc, ldc, load, pb, useBias ? pbias : null, useResidual ? pres : null, ldr);
-            }
-            for (int i = 0; i < Gemm.MR; i++)
-            {
-                for (int j = 0; j < ldc; j++)
-                {
-                    if (i >= rows || j >= Gemm.NR)
-                    {
-                        Assert.Equal(start[i * ldc + j], c[i * ldc + j]); // outside the tile: untouched
-                        continue;
-                    }
-                    double s = load ? start[i * ldc + j] : 0;
-                    for (int k = 0; k < kc; k++) s += (double)a[i * kc + k] * w[j * kc + k];
-                    if (useBias) s += bias[j];
-                    if (useResidual) s += residual[i * ldr + j];
-                    double tol = 1e-6 * Math.Sqrt(kc) * 4 + 1e-6 * Math.Abs(s);
-                    Assert.True(Math.Abs(c[i * ldc + j] - s) <= tol, $"rows={rows} kc={kc} load={load} [{i},{j}]: {c[i * ldc + j]} vs {s}");
-                }
-            }
-        }
-    }
+    public unsafe void Gemm_kernel256_matches_a_double_product(int rows, int kc) =>
+        MicroKernelCheck.MatchesDoubleProduct(rows, kc, ldc: 23, ldr: 17, new Random(rows * 1000 + kc), "",
+            [(false, false, false), (true, false, false), (false, true, false), (true, true, true)],
+            (r, pa, pb, k, c, ldc, load, bias, res, ldr) => Gemm.Accumulate256(r, pa, pb, k, c, ldc, load, pb, bias, res, ldr));
 
     /// <summary>
     /// The kernel is what the whole GEMM runs where FMA is supported: <see cref="Gemm.Run(ReadOnlySpan{float}, int, PackedMatrix, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float})"/>

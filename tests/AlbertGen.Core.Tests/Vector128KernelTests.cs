@@ -23,49 +23,10 @@ public class Vector128KernelTests
 
     [Theory]
     [MemberData(nameof(TileShapes))]
-    public unsafe void Gemm_kernel128_matches_a_double_product(int rows, int kc, bool wide)
-    {
-        const int ldc = 21, ldr = 19;
-        var rng = new Random(rows * 1000 + kc * 2 + (wide ? 1 : 0));
-        var a = KernelTests.Random(rng, rows * kc);
-        var w = KernelTests.Random(rng, Gemm.NR * kc); // 16 output columns, one panel
-        var bias = KernelTests.Random(rng, Gemm.NR);
-        var residual = KernelTests.Random(rng, Gemm.MR * ldr);
-        var start = KernelTests.Random(rng, Gemm.MR * ldc);
-        var packedB = PackedMatrix.FromLinearWeight(w, Gemm.NR, kc);
-        var packedA = new float[Gemm.PackedALength(rows, kc)];
-        foreach (var (load, useBias, useResidual) in new[] { (false, false, false), (true, false, false), (false, true, true), (true, true, true) })
-        {
-            var c = (float[])start.Clone();
-            fixed (float* pa = a)
-            fixed (float* ppa = packedA)
-            fixed (float* pb = packedB.Data)
-            fixed (float* pc = c)
-            fixed (float* pbias = bias)
-            fixed (float* pres = residual)
-            {
-                Gemm.PackRows(pa, kc, rows, kc, ppa, 0, rows);
-                Gemm.Accumulate128(rows, ppa, pb, kc, pc, ldc, load, pb, useBias ? pbias : null, useResidual ? pres : null, ldr, wide);
-            }
-            for (int i = 0; i < Gemm.MR; i++)
-            {
-                for (int j = 0; j < ldc; j++)
-                {
-                    if (i >= rows || j >= Gemm.NR)
-                    {
-                        Assert.Equal(start[i * ldc + j], c[i * ldc + j]); // outside the tile: untouched
-                        continue;
-                    }
-                    double s = load ? start[i * ldc + j] : 0;
-                    for (int k = 0; k < kc; k++) s += (double)a[i * kc + k] * w[j * kc + k];
-                    if (useBias) s += bias[j];
-                    if (useResidual) s += residual[i * ldr + j];
-                    double tol = 1e-6 * Math.Sqrt(kc) * 4 + 1e-6 * Math.Abs(s);
-                    Assert.True(Math.Abs(c[i * ldc + j] - s) <= tol, $"rows={rows} kc={kc} wide={wide} load={load} [{i},{j}]: {c[i * ldc + j]} vs {s}");
-                }
-            }
-        }
-    }
+    public unsafe void Gemm_kernel128_matches_a_double_product(int rows, int kc, bool wide) =>
+        MicroKernelCheck.MatchesDoubleProduct(rows, kc, ldc: 21, ldr: 19, new Random(rows * 1000 + kc * 2 + (wide ? 1 : 0)), $" wide={wide}",
+            [(false, false, false), (true, false, false), (false, true, true), (true, true, true)],
+            (r, pa, pb, k, c, ldc, load, bias, res, ldr) => Gemm.Accumulate128(r, pa, pb, k, c, ldc, load, pb, bias, res, ldr, wide));
 
     [Fact]
     public void VectorExp128_is_within_2_ulp_of_double_exp_zero_below_the_normal_range_and_finite_above()
