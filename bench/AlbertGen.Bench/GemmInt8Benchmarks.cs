@@ -16,6 +16,10 @@ public class GemmInt8Benchmarks
     [Params("768x2304", "768x3072", "3072x768")]
     public string KxN { get; set; } = "768x2304";
 
+    /// <summary>8: weights in [−127, 127] (the one-quad AVX2 kernel); 7: the reduced range [−64, 64] (the pair kernel, D41).</summary>
+    [Params(8, 7)]
+    public int WeightBits { get; set; } = 8;
+
     float[] _a = [], _c = [];
     PackedMatrix? _float;
     QuantizedMatrix? _int8;
@@ -29,7 +33,7 @@ public class GemmInt8Benchmarks
         _a = Enumerable.Range(0, M * k).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
         var w = Enumerable.Range(0, n * k).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
         _float = PackedMatrix.FromLinearWeight(w, n, k);
-        var (q, scales) = QuantizedMatrix.Quantize(w, n, k);
+        var (q, scales) = QuantizedMatrix.Quantize(w, n, k, WeightBits == 7 ? QuantizedMatrix.ReducedQMax : QuantizedMatrix.QMax);
         _int8 = QuantizedMatrix.FromInt8(q, scales, n, k);
         _c = new float[M * n];
     }

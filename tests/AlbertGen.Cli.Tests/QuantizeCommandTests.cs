@@ -20,8 +20,9 @@ public sealed class QuantizeCommandTests : IDisposable
     {
         string src = Cli.Fixture("pipeline-sst2"), outDir = Path.Combine(_tmp, "int8");
         // this fixture is a deliberately high-variance tiny model (H = 32, initializer_range 0.5): its int8 cosine is
-        // 0.982 with 7-bit activations (D39; real models: 0.996-0.99997), below the default 0.99 gate
-        var r = Cli.Run("quantize", "--model", src, "--out", outDir, "--json", "--min-cosine", "0.97");
+        // 0.982 with 7-bit activations and 8-bit weights (D39; real models: 0.996-0.99997), below the default 0.99
+        // gate; with the default 7-bit weights (D41) 0.977 and label agreement 0.92, which the gate refuses (below)
+        var r = Cli.Run("quantize", "--model", src, "--out", outDir, "--json", "--min-cosine", "0.97", "--weight-bits", "8");
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains("gate: passed", r.Stdout);
         var report = JsonDocument.Parse(r.Stdout.TrimEnd().Split('\n')[^1]).RootElement;
@@ -33,6 +34,8 @@ public sealed class QuantizeCommandTests : IDisposable
         // config.json keeps every key and gains quantization_config
         var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "config.json"))).RootElement;
         Assert.Equal("albertgen-int8", config.GetProperty("quantization_config").GetProperty("quant_method").GetString());
+        Assert.Equal(8, config.GetProperty("quantization_config").GetProperty("weight_bits").GetInt32());
+        Assert.Equal(8, report.GetProperty("weight_bits").GetInt32());
         Assert.Equal("AlbertForSequenceClassification", config.GetProperty("architectures")[0].GetString());
         Assert.True(File.Exists(Path.Combine(outDir, "spiece.model")));
         Assert.Empty(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories).Concat(Directory.GetFiles(outDir, ".*")));
@@ -97,6 +100,31 @@ public sealed class QuantizeCommandTests : IDisposable
         var bad = Cli.Run("quantize", "--model", src, "--out", Path.Combine(_tmp, "x"), "--min-agreement", "2");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--min-agreement", bad.Stderr);
+
+        var bits = Cli.Run("quantize", "--model", src, "--out", Path.Combine(_tmp, "x"), "--weight-bits", "6");
+        Assert.Equal(2, bits.ExitCode);
+        Assert.Contains("--weight-bits must be 7 or 8", bits.Stderr);
+    }
+
+    [Fact]
+    public void Default_weights_are_7_bit_and_the_gate_measures_them()
+    {
+        // tiny (H = 32, ordinary initializer range): 7-bit weights pass the default gate
+        string outDir = Path.Combine(_tmp, "tiny7");
+        var r = Cli.Run("quantize", "--model", Cli.Fixture("tiny"), "--out", outDir, "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("(7-bit weights)", r.Stdout);
+        var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "config.json"))).RootElement;
+        Assert.Equal(7, config.GetProperty("quantization_config").GetProperty("weight_bits").GetInt32());
+        using (var f = SafeTensorsFile.Open(Path.Combine(outDir, "model.safetensors")))
+        {
+            var entry = f.GetEntry("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight");
+            Assert.Equal(64, f.GetBytes(entry).ToArray().Max(b => Math.Abs((int)(sbyte)b)));
+        }
+        // the high-variance fixture loses more to the reduced range: the gate (label agreement) refuses it at 7 bits
+        var refused = Cli.Run("quantize", "--model", Cli.Fixture("pipeline-sst2"), "--out", Path.Combine(_tmp, "sst7"), "--min-cosine", "0.97", "--json");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("label agreement", refused.Stderr);
     }
 
     [Fact]

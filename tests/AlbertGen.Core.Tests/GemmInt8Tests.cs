@@ -22,12 +22,15 @@ public class GemmInt8Tests
         return d;
     }
 
-    static void Check(Int8Kernel kernel, int m, int n, int k, float[] a, float[] w)
+    /// <summary>The weight range a kernel is tested at: the AVX2 pair kernel needs the reduced one (D41).</summary>
+    static int WeightMax(Int8Kernel kernel) => kernel == Int8Kernel.Avx2Pairs ? QuantizedMatrix.ReducedQMax : QuantizedMatrix.QMax;
+
+    static void Check(Int8Kernel kernel, int m, int n, int k, float[] a, float[] w, int qMax)
     {
         var rng = new Random(m + 7 * n + 13 * k);
         var bias = KernelTests.Random(rng, n);
         var residual = KernelTests.Random(rng, m * n);
-        var (q, scales) = QuantizedMatrix.Quantize(w, n, k);
+        var (q, scales) = QuantizedMatrix.Quantize(w, n, k, qMax);
         var packed = QuantizedMatrix.FromInt8(q, scales, n, k);
         foreach (var (useBias, useResidual) in new[] { (false, false), (true, false), (true, true), (false, true) })
         {
@@ -52,6 +55,10 @@ public class GemmInt8Tests
     [MemberData(nameof(Shapes))]
     public void Avx2_equals_naive(int m, int n, int k) => RandomCase(Int8Kernel.Avx2, m, n, k);
 
+    [Int8KernelTheory(Int8Kernel.Avx2Pairs)]
+    [MemberData(nameof(Shapes))]
+    public void Avx2Pairs_equals_naive(int m, int n, int k) => RandomCase(Int8Kernel.Avx2Pairs, m, n, k);
+
     [Int8KernelTheory(Int8Kernel.Vector128)]
     [MemberData(nameof(Shapes))]
     public void Vector128_equals_naive(int m, int n, int k) => RandomCase(Int8Kernel.Vector128, m, n, k);
@@ -67,7 +74,37 @@ public class GemmInt8Tests
     static void RandomCase(Int8Kernel kernel, int m, int n, int k)
     {
         var rng = new Random(m * 10007 + n * 101 + k);
-        Check(kernel, m, n, k, KernelTests.Random(rng, m * k, 3f), KernelTests.Random(rng, n * k));
+        Check(kernel, m, n, k, KernelTests.Random(rng, m * k, 3f), KernelTests.Random(rng, n * k), WeightMax(kernel));
+    }
+
+    /// <summary>Auto on a reduced-range matrix (the pair kernel where AVX2 is the best this CPU has) equals the naive twin.</summary>
+    [Fact]
+    public void Auto_on_reduced_range_weights_equals_naive()
+    {
+        var rng = new Random(5);
+        Check(Int8Kernel.Auto, 37, 50, 771, KernelTests.Random(rng, 37 * 771, 3f), KernelTests.Random(rng, 50 * 771), QuantizedMatrix.ReducedQMax);
+    }
+
+    [Fact]
+    public void Reduced_range_weights_pick_the_pair_kernel_only_where_it_is_exact()
+    {
+        var rng = new Random(6);
+        var w = KernelTests.Random(rng, 20 * 40);
+        var (q7, s7) = QuantizedMatrix.Quantize(w, 20, 40, QuantizedMatrix.ReducedQMax);
+        var (q8, s8) = QuantizedMatrix.Quantize(w, 20, 40);
+        var reduced = QuantizedMatrix.FromInt8(q7, s7, 20, 40);
+        var full = QuantizedMatrix.FromInt8(q8, s8, 20, 40);
+        Assert.Equal(QuantizedMatrix.ReducedQMax, reduced.MaxAbsWeight);
+        Assert.True(reduced.IsReducedRange);
+        Assert.Equal(QuantizedMatrix.QMax, full.MaxAbsWeight);
+        Assert.False(full.IsReducedRange);
+        Assert.NotEqual(Int8Kernel.Avx2Pairs, GemmInt8.BestFor(full));
+        Assert.Equal(GemmInt8.Best == Int8Kernel.Avx2 ? Int8Kernel.Avx2Pairs : GemmInt8.Best, GemmInt8.BestFor(reduced));
+        if (GemmInt8.IsSupported(Int8Kernel.Avx2Pairs))
+        {
+            var ex = Assert.Throws<ArgumentException>(() => GemmInt8.Run(new float[40], 1, full, new float[20], kernel: Int8Kernel.Avx2Pairs));
+            Assert.Contains("[−64, 64]", ex.Message);
+        }
     }
 
     /// <summary>
@@ -82,6 +119,12 @@ public class GemmInt8Tests
     [Int8KernelFact(Int8Kernel.Avx2)]
     public void Extremes_equal_naive_Avx2() => Extremes(Int8Kernel.Avx2);
 
+    [Int8KernelFact(Int8Kernel.Avx2Pairs)]
+    public void Extremes_equal_naive_Avx2Pairs() => Extremes(Int8Kernel.Avx2Pairs);
+
+    [Fact]
+    public void Extremes_equal_naive_Auto_reduced_range() => Extremes(Int8Kernel.Auto, QuantizedMatrix.ReducedQMax);
+
     [Int8KernelFact(Int8Kernel.Vector128)]
     public void Extremes_equal_naive_Vector128() => Extremes(Int8Kernel.Vector128);
 
@@ -94,7 +137,13 @@ public class GemmInt8Tests
     [Fact]
     public void Extremes_equal_naive_Auto() => Extremes(Int8Kernel.Auto);
 
-    static void Extremes(Int8Kernel kernel)
+    static void Extremes(Int8Kernel kernel) => Extremes(kernel, WeightMax(kernel));
+
+    /// <summary>
+    /// With the reduced range (<paramref name="qMax"/> 64) the pair kernel's int16 sum of two quads reaches
+    /// ±4 · 127 · 64 = ±32 512 on the ±max rows against the ±1 columns.
+    /// </summary>
+    static void Extremes(Int8Kernel kernel, int qMax)
     {
         int m = 9, n = 19, k = 4099;
         var a = new float[m * k];
@@ -112,14 +161,14 @@ public class GemmInt8Tests
         for (int j = 0; j < n; j++)
             for (int kk = 0; kk < k; kk++)
                 w[j * k + kk] = j switch { 0 => 1f, 1 => -1f, 2 => 0f, 3 => kk % 2 == 0 ? -2f : 2f, _ => (float)Math.Cos(j * kk) };
-        Check(kernel, m, n, k, a, w);
-        // the ±max rows: exact integers ±127·127·K times the scales
-        var (q, scales) = QuantizedMatrix.Quantize(w, n, k);
+        Check(kernel, m, n, k, a, w, qMax);
+        // the ±max rows: exact integers ±127·qMax·K times the scales
+        var (q, scales) = QuantizedMatrix.Quantize(w, n, k, qMax);
         var packed = QuantizedMatrix.FromInt8(q, scales, n, k);
         var c = new float[m * n];
         GemmInt8.Run(a, m, packed, c, kernel: kernel);
-        Assert.Equal((float)(127 * 127 * k) * ((5f / 127) * (1f / 127)), c[0]);
-        Assert.Equal(-(float)(127 * 127 * k) * ((5f / 127) * (1f / 127)), c[n]);
+        Assert.Equal((float)(127 * qMax * k) * ((5f / 127) * (1f / qMax)), c[0]);
+        Assert.Equal(-(float)(127 * qMax * k) * ((5f / 127) * (1f / qMax)), c[n]);
         Assert.Equal(0f, c[3 * n + 5]);
     }
 
@@ -175,5 +224,10 @@ public class GemmInt8Tests
         Assert.Equal(new[] { 1f / 127, 0f, 3f / 127 }, scales);
         Assert.Throws<ArgumentException>(() => QuantizedMatrix.Quantize([float.NaN], 1, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => QuantizedMatrix.FromInt8(new sbyte[QuantizedMatrix.MaxK + 1], [1f], 1, QuantizedMatrix.MaxK + 1));
+        // the reduced range (D41): scale max / 64
+        var (q7, s7) = QuantizedMatrix.Quantize(w, 3, 3, QuantizedMatrix.ReducedQMax);
+        Assert.Equal(new sbyte[] { 32, -64, 16, 0, 0, 0, 64, 32, -64 }, q7);
+        Assert.Equal(new[] { 1f / 64, 0f, 3f / 64 }, s7);
+        Assert.Throws<ArgumentOutOfRangeException>(() => QuantizedMatrix.Quantize(w, 3, 3, 128));
     }
 }

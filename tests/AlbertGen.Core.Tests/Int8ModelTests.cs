@@ -16,14 +16,14 @@ public class Int8ModelTests
     static AlbertBatch Inputs(string fixture) => AlbertBatch.Load(Path.Combine(Fixtures.Dir(fixture), "inputs.json"));
 
     /// <summary>Quantizes a fixture folder into <paramref name="tmp"/> (config.json copied); returns the folder.</summary>
-    internal static string QuantizeFixture(TempDir tmp, string fixture, out int quantized)
+    internal static string QuantizeFixture(TempDir tmp, string fixture, out int quantized, int weightBits = Int8Quantizer.DefaultWeightBits)
     {
         string dir = Fixtures.Dir(fixture);
         var config = AlbertConfig.Load(dir);
-        string outDir = Path.Combine(tmp.Path, fixture + "-int8");
+        string outDir = Path.Combine(tmp.Path, $"{fixture}-int8-w{weightBits}");
         Directory.CreateDirectory(outDir);
         using (var ckpt = AlbertCheckpoint.Open(config, Path.Combine(dir, "model.safetensors"), config.DefaultHead))
-            quantized = Int8Quantizer.Write(ckpt, Path.Combine(outDir, "model.safetensors"));
+            quantized = Int8Quantizer.Write(ckpt, Path.Combine(outDir, "model.safetensors"), weightBits);
         File.Copy(Path.Combine(dir, "config.json"), Path.Combine(outDir, "config.json"));
         return outDir;
     }
@@ -65,11 +65,13 @@ public class Int8ModelTests
             Assert.All(tensor.Data, x => Assert.True(float.IsFinite(x), $"{name} holds {x}"));
     }
 
-    [Fact]
-    public void Quantized_file_holds_i8_weights_with_per_row_scales_stored_once()
+    [Theory]
+    [InlineData(7, 64)]
+    [InlineData(8, 127)]
+    public void Quantized_file_holds_i8_weights_with_per_row_scales_stored_once(int weightBits, int qMax)
     {
         using var tmp = new TempDir();
-        string dir = QuantizeFixture(tmp, "tiny", out _);
+        string dir = QuantizeFixture(tmp, "tiny", out _, weightBits);
         using var file = SafeTensorsFile.Open(Path.Combine(dir, "model.safetensors"));
         string ffn = "albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight";
         var w = file.GetEntry(ffn);
@@ -84,14 +86,14 @@ public class Int8ModelTests
         Assert.Equal("F32", file.GetEntry("albert.embeddings.word_embeddings.weight").DTypeName);
         Assert.Equal("F32", file.GetEntry("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.bias").DTypeName);
         Assert.Equal("albertgen-int8", file.Metadata["quantization"]);
-        // the values: q = round(W / scale) within [−127, 127], and the largest |q| of each row is 127
+        // the values: q = round(W / scale) within [−qMax, qMax], and the largest |q| of each row is qMax
         using var source = SafeTensorsFile.Open(Path.Combine(Fixtures.Dir("tiny"), "model.safetensors"));
         var original = source.ReadFloat32Array(ffn);
         var q = MemoryMarshal.Cast<byte, sbyte>(file.GetBytes(w)).ToArray();
         var s = file.ReadFloat32Array(ffn + "_scale");
         for (int j = 0; j < 37; j++)
         {
-            Assert.Equal(127, q.AsSpan(j * 32, 32).ToArray().Max(x => Math.Abs((int)x)));
+            Assert.Equal(qMax, q.AsSpan(j * 32, 32).ToArray().Max(x => Math.Abs((int)x)));
             for (int k = 0; k < 32; k++)
                 Assert.True(Math.Abs(q[j * 32 + k] * s[j] - original[j * 32 + k]) <= s[j] / 2 * 1.0001f, $"[{j},{k}]");
         }

@@ -35,19 +35,25 @@ internal static class QuantizeCommand
         var head = new Option<string?>("--head") { Description = "head to check (default: architectures in config.json)" };
         var minCosine = new Option<double>("--min-cosine") { Description = "least mean last_hidden_state cosine", DefaultValueFactory = _ => QuantizationGate.DefaultMinCosine };
         var minAgreement = new Option<double>("--min-agreement") { Description = "least share of agreeing label predictions", DefaultValueFactory = _ => QuantizationGate.DefaultMinAgreement };
+        var weightBits = new Option<int>("--weight-bits")
+        {
+            Description = "7: weights in [-64, 64], which AVX2 CPUs without VNNI multiply faster (D41); 8: [-127, 127]",
+            DefaultValueFactory = _ => Int8Quantizer.DefaultWeightBits,
+        };
         var force = new Option<bool>("--force") { Description = "write the int8 model even below the thresholds" };
         var json = new Option<bool>("--json") { Description = "end with one JSON object" };
         var cmd = new Command("quantize", "Write an int8 model folder (shared layer, pooler, classifier), checked against the float model")
         {
-            model, outDir, calibration, head, minCosine, minAgreement, force, json,
+            model, outDir, calibration, head, minCosine, minAgreement, weightBits, force, json,
         };
         cmd.SetAction(r => CliErrors.Guard(() => Run(r.GetValue(model)!, r.GetValue(outDir)!, r.GetValue(calibration), r.GetValue(head),
-            r.GetValue(minCosine), r.GetValue(minAgreement), r.GetValue(force), r.GetValue(json))));
+            r.GetValue(minCosine), r.GetValue(minAgreement), r.GetValue(weightBits), r.GetValue(force), r.GetValue(json))));
         return cmd;
     }
 
-    static int Run(string dir, string outDir, string? calibrationFile, string? headName, double minCosine, double minAgreement, bool force, bool json)
+    static int Run(string dir, string outDir, string? calibrationFile, string? headName, double minCosine, double minAgreement, int weightBits, bool force, bool json)
     {
+        if (weightBits is not (7 or 8)) throw new ArgumentException($"--weight-bits must be 7 or 8 (found {weightBits})");
         if (!(minCosine is >= -1 and <= 1)) throw new ArgumentException($"--min-cosine must lie in [-1, 1] (found {minCosine})");
         if (!(minAgreement is >= 0 and <= 1)) throw new ArgumentException($"--min-agreement must lie in [0, 1] (found {minAgreement})");
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"model folder not found: {dir}");
@@ -74,7 +80,7 @@ internal static class QuantizeCommand
             CpuAlbertModel reference;
             try
             {
-                quantized = Int8Quantizer.Write(checkpoint, candidate);
+                quantized = Int8Quantizer.Write(checkpoint, candidate, weightBits);
                 reference = CpuAlbertModel.Load(checkpoint);
             }
             catch
@@ -90,10 +96,10 @@ internal static class QuantizeCommand
             if (write)
             {
                 File.Move(candidate, target, overwrite: true);
-                AtomicFile.WriteAllText(targetConfig, QuantizedConfigJson(dir, config));
+                AtomicFile.WriteAllText(targetConfig, QuantizedConfigJson(dir, config, weightBits));
                 AlbertTokenizer.CopyFiles(dir, outDir);
             }
-            Print(report, quantized, batches.Sum(b => b.Rows), minCosine, minAgreement, pass, write, target, json);
+            Print(report, quantized, weightBits, batches.Sum(b => b.Rows), minCosine, minAgreement, pass, write, target, json);
             if (!write)
             {
                 var inv = CultureInfo.InvariantCulture;
@@ -110,10 +116,10 @@ internal static class QuantizeCommand
         }
     }
 
-    static void Print(QuantizationReport r, int quantized, int texts, double minCosine, double minAgreement, bool pass, bool written, string target, bool json)
+    static void Print(QuantizationReport r, int quantized, int weightBits, int texts, double minCosine, double minAgreement, bool pass, bool written, string target, bool json)
     {
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(inv, $"int8 tensors: {quantized}; calibration: {texts} sequences, {r.Tokens} tokens"));
+        Console.WriteLine(string.Create(inv, $"int8 tensors: {quantized} ({weightBits}-bit weights); calibration: {texts} sequences, {r.Tokens} tokens"));
         Console.WriteLine(string.Create(inv, $"last_hidden_state cosine vs float: mean {r.MeanCosine:F6}, min {r.MinCosine:F6} (gate ≥ {minCosine})"));
         if (r.LabelAgreement is { } a)
             Console.WriteLine(string.Create(inv, $"{r.LabelKind} agreement: {a:F4} of {r.Labels} (gate ≥ {minAgreement})"));
@@ -124,6 +130,7 @@ internal static class QuantizeCommand
         {
             w.WriteStartObject();
             w.WriteNumber("int8_tensors", quantized);
+            w.WriteNumber("weight_bits", weightBits);
             w.WriteNumber("sequences", texts);
             w.WriteNumber("tokens", r.Tokens);
             w.WriteNumber("mean_cosine", r.MeanCosine);
@@ -192,7 +199,7 @@ internal static class QuantizeCommand
     }
 
     /// <summary>The source config.json with every key kept and <c>quantization_config</c> added (a Google-format config becomes HF's).</summary>
-    static string QuantizedConfigJson(string dir, AlbertConfig config)
+    static string QuantizedConfigJson(string dir, AlbertConfig config, int weightBits)
     {
         string path = Path.Combine(dir, "config.json");
         string source = File.Exists(path) ? File.ReadAllText(path) : config.ToJson();
@@ -209,7 +216,10 @@ internal static class QuantizeCommand
             w.WriteStartObject("quantization_config");
             w.WriteString("quant_method", Int8Weights.Method);
             w.WriteNumber("bits", 8);
-            w.WriteString("weights", "int8, symmetric, one F32 scale per output row (NAME_scale)");
+            w.WriteNumber("weight_bits", weightBits);
+            w.WriteString("weights", weightBits == 7
+                ? "int8 in [-64, 64], symmetric, one F32 scale per output row (NAME_scale)"
+                : "int8 in [-127, 127], symmetric, one F32 scale per output row (NAME_scale)");
             w.WriteString("activations", "dynamic, asymmetric 7-bit, per token (at run time)");
             w.WriteEndObject();
             w.WriteEndObject();

@@ -16,6 +16,12 @@ internal enum Int8Kernel
     AvxVnni,
     /// <summary>6 × 16 over ymm registers: <c>vpmaddubsw</c> + <c>vpmaddwd</c> (by ones) + <c>vpaddd</c>.</summary>
     Avx2,
+    /// <summary>
+    /// 3 × 16 twice over ymm registers for weights of the reduced range (|q| ≤ <see cref="QuantizedMatrix.ReducedQMax"/>,
+    /// D41): two quads' <c>vpmaddubsw</c> sums added in int16, then one <c>vpmaddwd</c> by ones — three multiply µops per
+    /// 64 products per lane instead of four. <see cref="Int8Kernel.Auto"/> runs it on AVX2 without VNNI when the matrix allows.
+    /// </summary>
+    Avx2Pairs,
     /// <summary>6 × 8 over xmm registers (SSSE3 <c>pmaddubsw</c>), twice per panel: x86 without AVX2.</summary>
     Vector128,
     /// <summary>
@@ -52,11 +58,18 @@ internal static unsafe class GemmInt8
     public static Int8Kernel Best => AvxVnni.IsSupported ? Int8Kernel.AvxVnni : Avx2.IsSupported ? Int8Kernel.Avx2 : Ssse3.IsSupported ? Int8Kernel.Vector128
         : Dp.IsSupported ? Int8Kernel.ArmDot : Int8Kernel.Scalar;
 
+    /// <summary>
+    /// The kernel <see cref="Int8Kernel.Auto"/> runs for <paramref name="b"/>: <see cref="Best"/>, or the AVX2 pair
+    /// kernel in place of <see cref="Int8Kernel.Avx2"/> when b's weights are of the reduced range.
+    /// </summary>
+    public static Int8Kernel BestFor(QuantizedMatrix b) =>
+        Best == Int8Kernel.Avx2 && b.IsReducedRange ? Int8Kernel.Avx2Pairs : Best;
+
     /// <summary>Whether <paramref name="kernel"/> can run here.</summary>
     public static bool IsSupported(Int8Kernel kernel) => kernel switch
     {
         Int8Kernel.AvxVnni => AvxVnni.IsSupported,
-        Int8Kernel.Avx2 => Avx2.IsSupported,
+        Int8Kernel.Avx2 or Int8Kernel.Avx2Pairs => Avx2.IsSupported,
         Int8Kernel.Vector128 => Ssse3.IsSupported,
         Int8Kernel.ArmDot => Dp.IsSupported,
         _ => true,
@@ -227,8 +240,10 @@ internal static unsafe class GemmInt8
         float* colScales, int* colSums, float* c, int ldc, int rowStart, int rowEnd, int panelStart, int panelEnd,
         float* bias = null, float* residual = null, int ldr = 0, Int8Kernel kernel = Int8Kernel.Auto)
     {
-        if (kernel == Int8Kernel.Auto) kernel = Best;
+        if (kernel == Int8Kernel.Auto) kernel = BestFor(b);
         if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"the {kernel} int8 kernel needs an instruction set this CPU lacks");
+        if (kernel == Int8Kernel.Avx2Pairs && !b.IsReducedRange)
+            throw new ArgumentException($"the {kernel} int8 kernel needs weights in [−{QuantizedMatrix.ReducedQMax}, {QuantizedMatrix.ReducedQMax}]; this matrix reaches {b.MaxAbsWeight}");
         int kQuads = b.KQuads, n = b.N;
         int* acc = stackalloc int[MR * NR];
         for (int p = panelStart; p < panelEnd; p++)
@@ -242,6 +257,10 @@ internal static unsafe class GemmInt8
                 {
                     case Int8Kernel.AvxVnni: Kernel6x16AvxVnni(a, bp, kQuads, acc); break;
                     case Int8Kernel.Avx2: Kernel6x16Avx2(a, bp, kQuads, acc); break;
+                    case Int8Kernel.Avx2Pairs:
+                        Kernel3x16Avx2Pairs(a, bp, kQuads, acc);
+                        Kernel3x16Avx2Pairs(a + 3, bp, kQuads, acc + 3 * NR);
+                        break;
                     case Int8Kernel.Vector128:
                         Kernel6x8Ssse3(a, bp, kQuads, acc);
                         Kernel6x8Ssse3(a, bp + 32, kQuads, acc + 8);
@@ -298,6 +317,61 @@ internal static unsafe class GemmInt8
         Avx.Store(acc + 48, c30); Avx.Store(acc + 56, c31);
         Avx.Store(acc + 64, c40); Avx.Store(acc + 72, c41);
         Avx.Store(acc + 80, c50); Avx.Store(acc + 88, c51);
+    }
+
+    /// <summary>
+    /// acc[r·16 + j] = Σ_kq Σ q·w over 3 rows (of a 6-row tile: <paramref name="a"/> points at its first) × 16 columns,
+    /// for weights in [−64, 64]: per two quads, four 32-byte loads of B, two broadcast quads of A per row, and per row and
+    /// half panel <c>vpmaddubsw</c> twice, <c>vpaddw</c> (|sum| ≤ 4 · 127 · 64 = 32 512: no wrap), <c>vpmaddwd</c> by
+    /// ones, <c>vpaddd</c> (6 accumulators + 4 B + ones + 2 A + temporaries fit the 16 ymm registers). An odd last quad
+    /// runs the one-quad step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    static void Kernel3x16Avx2Pairs(int* a, sbyte* b, int kQuads, int* acc)
+    {
+        Vector256<int> c00, c01, c10, c11, c20, c21;
+        c00 = c01 = c10 = c11 = c20 = c21 = Vector256<int>.Zero;
+        short one = 1;
+        var ones = Avx2.BroadcastScalarToVector256(&one);
+        int pairs = kQuads >> 1;
+        for (int p = 0; p < pairs; p++)
+        {
+            var b0 = Avx.LoadVector256(b);
+            var b1 = Avx.LoadVector256(b + 32);
+            var b2 = Avx.LoadVector256(b + 64);
+            var b3 = Avx.LoadVector256(b + 96);
+            b += 8 * NR;
+            var x0 = Avx2.BroadcastScalarToVector256(a + 0).AsByte();
+            var x1 = Avx2.BroadcastScalarToVector256(a + MR).AsByte();
+            c00 = Avx2.Add(c00, Avx2.MultiplyAddAdjacent(Avx2.Add(Avx2.MultiplyAddAdjacent(x0, b0), Avx2.MultiplyAddAdjacent(x1, b2)), ones));
+            c01 = Avx2.Add(c01, Avx2.MultiplyAddAdjacent(Avx2.Add(Avx2.MultiplyAddAdjacent(x0, b1), Avx2.MultiplyAddAdjacent(x1, b3)), ones));
+            x0 = Avx2.BroadcastScalarToVector256(a + 1).AsByte();
+            x1 = Avx2.BroadcastScalarToVector256(a + MR + 1).AsByte();
+            c10 = Avx2.Add(c10, Avx2.MultiplyAddAdjacent(Avx2.Add(Avx2.MultiplyAddAdjacent(x0, b0), Avx2.MultiplyAddAdjacent(x1, b2)), ones));
+            c11 = Avx2.Add(c11, Avx2.MultiplyAddAdjacent(Avx2.Add(Avx2.MultiplyAddAdjacent(x0, b1), Avx2.MultiplyAddAdjacent(x1, b3)), ones));
+            x0 = Avx2.BroadcastScalarToVector256(a + 2).AsByte();
+            x1 = Avx2.BroadcastScalarToVector256(a + MR + 2).AsByte();
+            c20 = Avx2.Add(c20, Avx2.MultiplyAddAdjacent(Avx2.Add(Avx2.MultiplyAddAdjacent(x0, b0), Avx2.MultiplyAddAdjacent(x1, b2)), ones));
+            c21 = Avx2.Add(c21, Avx2.MultiplyAddAdjacent(Avx2.Add(Avx2.MultiplyAddAdjacent(x0, b1), Avx2.MultiplyAddAdjacent(x1, b3)), ones));
+            a += 2 * MR;
+        }
+        if ((kQuads & 1) != 0)
+        {
+            var b0 = Avx.LoadVector256(b);
+            var b1 = Avx.LoadVector256(b + 32);
+            var x = Avx2.BroadcastScalarToVector256(a + 0).AsByte();
+            c00 = Avx2.Add(c00, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
+            c01 = Avx2.Add(c01, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
+            x = Avx2.BroadcastScalarToVector256(a + 1).AsByte();
+            c10 = Avx2.Add(c10, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
+            c11 = Avx2.Add(c11, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
+            x = Avx2.BroadcastScalarToVector256(a + 2).AsByte();
+            c20 = Avx2.Add(c20, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b0), ones));
+            c21 = Avx2.Add(c21, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(x, b1), ones));
+        }
+        Avx.Store(acc, c00); Avx.Store(acc + 8, c01);
+        Avx.Store(acc + 16, c10); Avx.Store(acc + 24, c11);
+        Avx.Store(acc + 32, c20); Avx.Store(acc + 40, c21);
     }
 
     /// <summary>acc[r·16 + j] = Σ_kq Σ q·w over 6 rows × 16 columns with one <c>vpdpbusd</c> per row and half panel.</summary>

@@ -21,6 +21,13 @@ internal sealed unsafe class QuantizedMatrix
     /// <summary>Largest magnitude of a quantized value (weights and activations; −128 is never used).</summary>
     public const int QMax = 127;
 
+    /// <summary>
+    /// Largest weight magnitude of the reduced range (<c>albertgen quantize --weight-bits 7</c>, D41): with activations in
+    /// [0, 127], four products sum to at most 4 · 127 · 64 = 32 512 &lt; 2¹⁵, so two quads' <c>pmaddubsw</c> pair sums
+    /// add in int16 before one <c>pmaddwd</c> (<see cref="Int8Kernel.Avx2Pairs"/>).
+    /// </summary>
+    public const int ReducedQMax = 64;
+
     /// <summary>Outputs (columns of C).</summary>
     public int N { get; }
     /// <summary>Reduction length.</summary>
@@ -39,6 +46,12 @@ internal sealed unsafe class QuantizedMatrix
 
     /// <summary>Σₖ q[j, k] per output, zero-padded to whole panels (pinned): the zero-point compensation term (D39).</summary>
     public int[] ColumnSums { get; }
+
+    /// <summary>max |q| over the weights (from the packed bytes).</summary>
+    public int MaxAbsWeight { get; private set; }
+
+    /// <summary>Whether every weight lies in [−<see cref="ReducedQMax"/>, <see cref="ReducedQMax"/>]: the AVX2 pair kernel may run.</summary>
+    public bool IsReducedRange => MaxAbsWeight <= ReducedQMax;
 
     /// <summary>Panels × KQuads × 64 bytes.</summary>
     public Span<sbyte> Data => new(_data, PackedLength(N, K));
@@ -90,18 +103,23 @@ internal sealed unsafe class QuantizedMatrix
     public static int ColumnOffset(int j, int kQuads) =>
         j / GemmInt8.NR * kQuads * 4 * GemmInt8.NR + (j % GemmInt8.NR / 8) * 32 + (j % 8) * 4;
 
-    /// <summary><see cref="ColumnSums"/> from the packed bytes (zero padding adds nothing).</summary>
+    /// <summary><see cref="ColumnSums"/> and <see cref="MaxAbsWeight"/> from the packed bytes (zero padding adds nothing).</summary>
     void SumColumns()
     {
         var packed = Data;
-        int kQuads = KQuads;
+        int kQuads = KQuads, maxAbs = 0;
         for (int j = 0; j < N; j++)
         {
             int at = ColumnOffset(j, kQuads), sum = 0;
             for (int kq = 0; kq < kQuads; kq++, at += 4 * GemmInt8.NR)
-                sum += packed[at] + packed[at + 1] + packed[at + 2] + packed[at + 3];
+            {
+                int w0 = packed[at], w1 = packed[at + 1], w2 = packed[at + 2], w3 = packed[at + 3];
+                sum += w0 + w1 + w2 + w3;
+                maxAbs = Math.Max(maxAbs, Math.Max(Math.Max(Math.Abs(w0), Math.Abs(w1)), Math.Max(Math.Abs(w2), Math.Abs(w3))));
+            }
             ColumnSums[j] = sum;
         }
+        MaxAbsWeight = maxAbs;
     }
 
     public static int PackedLength(int n, int k) => checked((n + GemmInt8.NR - 1) / GemmInt8.NR * GemmInt8.NR * ((k + 3) / 4) * 4);
@@ -143,12 +161,14 @@ internal sealed unsafe class QuantizedMatrix
     }
 
     /// <summary>
-    /// Symmetric per-row quantization of a float weight (n × k): scale[j] = max|W[j, :]| / 127, q = round-half-even(W / scale)
-    /// clamped to [−127, 127]; an all-zero row gets scale 0 and zeros.
+    /// Symmetric per-row quantization of a float weight (n × k): scale[j] = max|W[j, :]| / qMax, q = round-half-even(W / scale)
+    /// clamped to [−qMax, qMax]; an all-zero row gets scale 0 and zeros. <paramref name="qMax"/> is <see cref="QMax"/>
+    /// (8 bits) or <see cref="ReducedQMax"/> (the reduced range the AVX2 pair kernel needs, D41).
     /// </summary>
-    public static (sbyte[] Q, float[] Scales) Quantize(ReadOnlySpan<float> w, int n, int k)
+    public static (sbyte[] Q, float[] Scales) Quantize(ReadOnlySpan<float> w, int n, int k, int qMax = QMax)
     {
         if (w.Length != (long)n * k) throw new ArgumentException($"the weight has {w.Length} values, {n} × {k} expected");
+        if (qMax is < 1 or > QMax) throw new ArgumentOutOfRangeException(nameof(qMax), $"the weight range must lie in [1, {QMax}] (found {qMax})");
         var q = new sbyte[(long)n * k];
         var scales = new float[n];
         for (int j = 0; j < n; j++)
@@ -161,10 +181,10 @@ internal sealed unsafe class QuantizedMatrix
                 max = Math.Max(max, Math.Abs(x));
             }
             if (max == 0) continue;
-            float scale = max / QMax;
+            float scale = max / qMax;
             scales[j] = scale;
             for (int kk = 0; kk < k; kk++)
-                q[j * k + kk] = (sbyte)Math.Clamp(MathF.Round(row[kk] / scale), -QMax, QMax);
+                q[j * k + kk] = (sbyte)Math.Clamp(MathF.Round(row[kk] / scale), -qMax, qMax);
         }
         return (q, scales);
     }

@@ -4,7 +4,7 @@ namespace AlbertGen.Quantization;
 
 /// <summary>
 /// The int8 model format (docs/quantization.md, docs/decisions.md D35): which HF weights are stored as int8 and how.
-/// A quantized weight keeps its HF name with dtype <c>I8</c> (values in [−127, 127], the HF (out × in) shape) and has
+/// A quantized weight keeps its HF name with dtype <c>I8</c> (values in [−127, 127]; [−64, 64] when written with 7 weight bits, D41; the HF (out × in) shape) and has
 /// a companion <c>NAME_scale</c> (<c>F32</c>, one per output row, ≥ 0): W ≈ q · scale[row]. Only the shared layer's
 /// linear maps and the pooler/classifier are quantized; embeddings, LayerNorm, biases and the masked-LM head stay float.
 /// </summary>
