@@ -55,13 +55,22 @@ internal static class BenchCommand
 
         // cold: the process's first forwards, each timed (the first one's JIT included; D38)
         var cold = new double[coldRuns];
-        double firstMs = 0;
+        double firstMs = 0, firstJitMs = 0;
+        long firstJitMethods = 0;
         for (int i = 0; i < coldRuns; i++)
         {
+            var jit0 = System.Runtime.JitInfo.GetCompilationTime();
+            long methods0 = System.Runtime.JitInfo.GetCompiledMethodCount();
             long t0 = Stopwatch.GetTimestamp();
             model.Forward(input);
             cold[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            if (i == 0) firstMs = total.Elapsed.TotalMilliseconds;
+            if (i == 0)
+            {
+                firstMs = total.Elapsed.TotalMilliseconds;
+                // the JIT's share of the first forward (all threads: the pool's workers compile too)
+                firstJitMs = (System.Runtime.JitInfo.GetCompilationTime() - jit0).TotalMilliseconds;
+                firstJitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - methods0;
+            }
         }
         double coldMean = cold.Average(), coldFirst = cold[0];
         // what the JIT did so far (0 in a NativeAOT build): methods compiled and time spent, load and cold forwards included
@@ -90,7 +99,8 @@ internal static class BenchCommand
         Console.WriteLine(string.Format(inv, "first      {0,10:F1} ms  (process work from load start to the first result)", firstMs));
         Console.WriteLine(string.Format(inv, "cold mean  {0,10:F2} ms  (first {1} forwards of the process: first {2:F2} ms, median {3:F2} ms; {4:F2}× warm)",
             coldMean, coldRuns, coldFirst, coldMedian, coldMean / median));
-        Console.WriteLine(string.Format(inv, "jit        {0,10:F1} ms  ({1} methods compiled by the end of the cold forwards)", jitMs, jitMethods));
+        Console.WriteLine(string.Format(inv, "jit        {0,10:F1} ms  ({1} methods compiled by the end of the cold forwards; in the first forward {2:F1} ms, {3} methods)",
+            jitMs, jitMethods, firstJitMs, firstJitMethods));
         Console.WriteLine(string.Format(inv, "median     {0,10:F2} ms  (warm)", median));
         Console.WriteLine(string.Format(inv, "min        {0,10:F2} ms  (warm)", min));
         Console.WriteLine(string.Format(inv, "tokens/s   {0,10:F0}", tokensPerSecond));
@@ -120,6 +130,8 @@ internal static class BenchCommand
                 w.WriteNumber("cold_over_warm", Math.Round(coldMean / median, 3));
                 w.WriteNumber("jit_ms", Math.Round(jitMs, 3));
                 w.WriteNumber("jit_methods", jitMethods);
+                w.WriteNumber("first_forward_jit_ms", Math.Round(firstJitMs, 3));
+                w.WriteNumber("first_forward_jit_methods", firstJitMethods);
                 w.WriteNumber("tokens_per_s", Math.Round(tokensPerSecond, 1));
                 w.WriteNumber("peak_rss_bytes", peakRss);
                 w.WriteEndObject();

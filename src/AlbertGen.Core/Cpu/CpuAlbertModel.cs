@@ -59,6 +59,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
 
     CpuAlbertModel(AlbertConfig config, AlbertHead head, AlbertCheckpoint ckpt, int threads)
     {
+        KernelWarmup.Start(config, threads); // the forward's kernels compile on an idle core while the weights are packed (D43)
         Config = config;
         Head = head;
         _weights = ckpt;
@@ -143,6 +144,7 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
     /// <summary>The engine in place over a packed model image (D37): the sections <see cref="Export"/> wrote, nothing copied.</summary>
     CpuAlbertModel(AlbertConfig config, PackedModelImage image, int threads)
     {
+        KernelWarmup.Start(config, threads);
         Config = config;
         Head = image.Head;
         _weights = image;
@@ -284,6 +286,8 @@ public sealed unsafe class CpuAlbertModel : IAlbertBackend
         ArgumentNullException.ThrowIfNull(config);
         if (threads < 0)
             throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be ≥ 0 (0 = one per processor)");
+        // before the checkpoint is opened and checked: the warm-up overlaps all of the load (D43)
+        KernelWarmup.Start(config, threads == 0 ? Environment.ProcessorCount : threads);
         var ckpt = AlbertCheckpoint.Open(config, weightsPath, head);
         try
         {

@@ -153,8 +153,10 @@ internal static class ActivationKernels
     readonly struct GeluErfOp : IOp
     {
         public static float Invoke(float x) => 0.5f * x * (1f + Erf.Single(x * 0.70710678118654752f));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Invoke(Vector256<float> x) =>
             Vector256.Create(0.5f) * x * (Vector256<float>.One + Erf.Vector(x * Vector256.Create(0.70710678118654752f)));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Invoke(Vector128<float> x) =>
             Vector128.Create(0.5f) * x * (Vector128<float>.One + Erf.Vector(x * Vector128.Create(0.70710678118654752f)));
     }
