@@ -31,6 +31,7 @@ internal static class EmbedEvalCommand
         var sst2Dev = new Option<string?>("--sst2-dev") { Description = "SST-2 dev TSV: the probe's accuracy is measured here" };
         var sst2Limit = new Option<int>("--sst2-train-limit") { Description = "probe training sentences: a seeded sample of this many (0: all)", DefaultValueFactory = _ => 10_000 };
         var probeC = new Option<double>("--probe-c") { Description = "the probe's inverse L2 strength (scikit-learn's C)", DefaultValueFactory = _ => 1.0 };
+        var probeIterations = new Option<int>("--probe-max-iterations") { Description = "the probe's L-BFGS iteration cap", DefaultValueFactory = _ => 1000 };
         var heldOut = new Option<string[]>("--held-out") { Description = "text files or folders split into sentences as albertize --corpus does; their first --held-out-count sentences are the held-out set (albertize never trains on them)", AllowMultipleArgumentsPerToken = true };
         var heldOutCount = new Option<int>("--held-out-count") { Description = "held-out sentences (albertize holds out its corpus's first --dev-sentences, 256 by default)", DefaultValueFactory = _ => 256 };
         var speedSentences = new Option<int>("--speed-sentences") { Description = "sentences in the fixed speed batch (the held-out set's first, else the STS pairs' first sentences; 0: no speed measurement)", DefaultValueFactory = _ => 64 };
@@ -38,14 +39,14 @@ internal static class EmbedEvalCommand
         var json = new Option<bool>("--json") { Description = "print one JSON object as the last line" };
         var cmd = new Command("embed-eval", "Sentence-embedding measures of a model folder: STS-B Spearman, SST-2 linear probe, cosine to a teacher, tokens/s, size")
         {
-            model, teacher, sts, sst2Train, sst2Dev, sst2Limit, probeC, heldOut, heldOutCount, speedSentences, speedRuns, json,
+            model, teacher, sts, sst2Train, sst2Dev, sst2Limit, probeC, probeIterations, heldOut, heldOutCount, speedSentences, speedRuns, json,
         };
         cmd.SetAction(r => CliErrors.Guard(() => Run(new Options(r.GetValue(model)!, r.GetValue(teacher), r.GetValue(sts), r.GetValue(sst2Train), r.GetValue(sst2Dev),
-            r.GetValue(sst2Limit), r.GetValue(probeC), r.GetValue(heldOut) ?? [], r.GetValue(heldOutCount), r.GetValue(speedSentences), r.GetValue(speedRuns), r.GetValue(json)))));
+            r.GetValue(sst2Limit), r.GetValue(probeC), r.GetValue(probeIterations), r.GetValue(heldOut) ?? [], r.GetValue(heldOutCount), r.GetValue(speedSentences), r.GetValue(speedRuns), r.GetValue(json)))));
         return cmd;
     }
 
-    sealed record Options(string Model, string? Teacher, string? Sts, string? Sst2Train, string? Sst2Dev, int Sst2Limit, double ProbeC,
+    sealed record Options(string Model, string? Teacher, string? Sts, string? Sst2Train, string? Sst2Dev, int Sst2Limit, double ProbeC, int ProbeIterations,
         string[] HeldOut, int HeldOutCount, int SpeedSentences, int SpeedRuns, bool Json);
 
     /// <summary>The seed of the SST-2 train sample (a fixed subset for every model).</summary>
@@ -57,6 +58,7 @@ internal static class EmbedEvalCommand
         if (o.Teacher is not null && o.HeldOut.Length == 0) throw new ArgumentException("--teacher needs --held-out (the sentences the cosine is measured on)");
         if (o.Sst2Limit < 0) throw new ArgumentException($"--sst2-train-limit must be ≥ 0 (got {o.Sst2Limit})");
         if (!(o.ProbeC > 0)) throw new ArgumentException($"--probe-c must be > 0 (got {o.ProbeC})");
+        if (o.ProbeIterations < 1) throw new ArgumentException($"--probe-max-iterations must be ≥ 1 (got {o.ProbeIterations})");
         if (o.HeldOutCount < 1) throw new ArgumentException($"--held-out-count must be ≥ 1 (got {o.HeldOutCount})");
         if (o.SpeedSentences < 0 || o.SpeedRuns < 1) throw new ArgumentException("--speed-sentences must be ≥ 0 and --speed-runs ≥ 1");
         var inv = CultureInfo.InvariantCulture;
@@ -107,7 +109,7 @@ internal static class EmbedEvalCommand
             }
             var xTrain = pipelines.Embed(train.Select(e => e.Text).ToList(), settings);
             var xDev = pipelines.Embed(dev.Select(e => e.Text).ToList(), settings);
-            var probe = LogisticProbe.Fit(xTrain, train.Select(e => e.Label).ToList(), o.ProbeC);
+            var probe = LogisticProbe.Fit(xTrain, train.Select(e => e.Label).ToList(), o.ProbeC, o.ProbeIterations);
             double accTrain = probe.Accuracy(xTrain, train.Select(e => e.Label).ToList());
             double acc = probe.Accuracy(xDev, dev.Select(e => e.Label).ToList());
             result.Add(("sst2_dev_accuracy", acc));
