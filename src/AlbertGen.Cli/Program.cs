@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(FillMaskCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(EmbedCommand.Create());
+        root.Subcommands.Add(EmbedEvalCommand.Create());
         root.Subcommands.Add(AnswerCommand.Create());
         root.Subcommands.Add(TokenClassifyCommand.Create());
         root.Subcommands.Add(MultipleChoiceCommand.Create());
