@@ -183,4 +183,26 @@ public class BatchingTests
             Assert.True(Fixtures.RelativeError(one[0].Vector.ToArray(), pipelines.Embed(["a ship sailed on"])[0]) <= 1e-5);
         }
     }
+
+    /// <summary>
+    /// Without a folder the DI registration resolves the default embedding model next to the app; where it is not
+    /// installed (this test project does not copy the models) resolving names the model and the folder it looked in.
+    /// </summary>
+    [Fact]
+    public async Task Embedding_generator_without_a_folder_opens_the_default_or_names_it()
+    {
+        var services = new ServiceCollection().AddAlbertEmbeddingGenerator().BuildServiceProvider();
+        await using (services)
+        {
+            if (Directory.Exists(DefaultModels.PathOf(DefaultModels.Embedding)))
+            {
+                var generator = services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+                Assert.Equal(384, (await generator.GenerateAsync(["a ship sailed on"]))[0].Vector.Length);
+                return;
+            }
+            var e = Assert.Throws<DirectoryNotFoundException>(() => services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
+            Assert.Contains(DefaultModels.Embedding, e.Message);
+            Assert.Contains(DefaultModels.PathOf(DefaultModels.Embedding), e.Message);
+        }
+    }
 }

@@ -9,10 +9,12 @@ namespace AlbertGen.Cli.Commands;
 /// <summary><c>albertgen embed &lt; lines.txt [--pooling mean|cls] [--npy FILE]</c>: one sentence vector per line.</summary>
 internal static class EmbedCommand
 {
+    public const string DefaultModel = DefaultModels.Embedding;
+
     public static Command Create()
     {
         var texts = new Argument<string[]>("text") { Description = "texts (none: one per stdin line)", Arity = ArgumentArity.ZeroOrMore };
-        var model = new Option<string?>("--model") { Description = $"model folder (default: the embedded {FillMaskCommand.DefaultModel})" };
+        var model = new Option<string?>("--model") { Description = $"model folder (default: the embedded {DefaultModel})" };
         var pooling = new Option<string?>("--pooling") { Description = "mean (attended tokens), cls (the [CLS] hidden state) or max; default: a sentence-transformers folder's 1_Pooling, else mean" };
         pooling.AcceptOnlyFromAmong("mean", "cls", "max");
         var normalize = new Option<bool?>("--normalize") { Description = "L2-normalise the vectors (true/false); default: whether a sentence-transformers folder has a Normalize module" };
@@ -24,7 +26,7 @@ internal static class EmbedCommand
 
     static int Run(string[]? texts, string? model, string? pooling, bool? normalize, string? npyPath)
     {
-        string dir = TaskInputs.ModelDirectory(model, FillMaskCommand.DefaultModel);
+        string dir = TaskInputs.ModelDirectory(model, DefaultModel);
         // a sentence-transformers folder's modules are the defaults; explicit options override (docs/decisions.md D32)
         var settings = SentenceTransformersConfig.Load(dir) ?? new SentenceTransformersConfig();
         if (pooling is not null)

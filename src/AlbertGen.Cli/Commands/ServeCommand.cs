@@ -13,7 +13,7 @@ internal static class ServeCommand
     public static Command Create()
     {
         var defaults = new ServeOptions();
-        var model = new Option<string?>("--model") { Description = $"model folder for /embed, /v1/embeddings, /fill-mask, /tokenize (default: the embedded {FillMaskCommand.DefaultModel})" };
+        var model = new Option<string?>("--model") { Description = $"model folder for /embed, /v1/embeddings, /fill-mask, /tokenize (default: the embedded {EmbedCommand.DefaultModel} for embeddings and tokenize, {FillMaskCommand.DefaultModel} for fill-mask)" };
         var classifier = new Option<string?>("--classifier") { Description = $"sequence-classification folder for /classify (default: the embedded {ClassifyCommand.DefaultModel})" };
         var host = new Option<string>("--host") { Description = "address to listen on (0.0.0.0 or * for all)", DefaultValueFactory = _ => defaults.Host };
         var port = new Option<int>("--port") { Description = "TCP port (0: any free port; the URL is printed on stdout)", DefaultValueFactory = _ => defaults.Port };

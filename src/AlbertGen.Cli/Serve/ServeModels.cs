@@ -7,7 +7,7 @@ namespace AlbertGen.Cli.Serve;
 
 /// <summary>
 /// The pipelines the routes use, loaded once at start: the encoder for embeddings and tokenization, the masked-LM for
-/// fill-mask (same folder), the classifier. A model that is not there leaves its routes answering 501 with the reason:
+/// fill-mask (the same folder with --model; without it the embedding and the masked-LM defaults), the classifier. A model that is not there leaves its routes answering 501 with the reason:
 /// an embedded default that is not installed, or a --model folder without a masked-LM head.
 /// </summary>
 internal sealed class ServeModels : IDisposable
@@ -31,14 +31,20 @@ internal sealed class ServeModels : IDisposable
         TextPipelines? embeddings = null, fillMask = null, classifier = null;
         string? embeddingsMissing = null, fillMaskMissing = null, classifierMissing = null;
         var embeddingSettings = new SentenceTransformersConfig();
-        string? modelDir = Resolve(options.Model, FillMaskCommand.DefaultModel, ref embeddingsMissing);
+        // --model serves every text route; without it, embeddings and tokenize use the embedding default and
+        // fill-mask the masked-LM default
+        string? modelDir = Resolve(options.Model, EmbedCommand.DefaultModel, ref embeddingsMissing);
         if (modelDir is not null)
         {
             embeddingSettings = SentenceTransformersConfig.Load(modelDir) ?? embeddingSettings;
             embeddings = Budgeted(TextPipelines.OpenForEmbeddings(modelDir), options, owners);
+        }
+        string? fillMaskDir = options.Model is null ? Resolve(null, FillMaskCommand.DefaultModel, ref fillMaskMissing) : modelDir;
+        if (fillMaskDir is not null)
+        {
             try
             {
-                fillMask = Budgeted(TextPipelines.OpenForFillMask(modelDir), options, owners);
+                fillMask = Budgeted(TextPipelines.OpenForFillMask(fillMaskDir), options, owners);
             }
             catch (Exception e) when (e is Model.AlbertWeightException or ArgumentException or InvalidOperationException)
             {
@@ -47,7 +53,7 @@ internal sealed class ServeModels : IDisposable
         }
         else
         {
-            fillMaskMissing = embeddingsMissing;
+            fillMaskMissing ??= embeddingsMissing;
         }
         string? classifierDir = Resolve(options.Classifier, ClassifyCommand.DefaultModel, ref classifierMissing);
         if (classifierDir is not null)

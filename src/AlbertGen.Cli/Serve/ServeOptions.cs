@@ -3,7 +3,7 @@ namespace AlbertGen.Cli.Serve;
 /// <summary>The settings of <c>albertgen serve</c> (one per command-line option; docs/serve.md).</summary>
 internal sealed record ServeOptions
 {
-    /// <summary>Model folder for /embed, /v1/embeddings, /fill-mask, /tokenize; null: the embedded albert-default.</summary>
+    /// <summary>Model folder for /embed, /v1/embeddings, /fill-mask, /tokenize; null: the embedded albert-default-embed (embeddings, tokenize) and albert-default (fill-mask).</summary>
     public string? Model { get; init; }
 
     /// <summary>Sequence-classification folder for /classify; null: the embedded albert-default-sst2.</summary>

@@ -2,13 +2,20 @@ namespace AlbertGen.Tasks.Pipelines;
 
 /// <summary>
 /// The demonstration models AlbertGen ships (the <c>AlbertGen</c> package and the CLI copy them next to the app as
-/// <c>models/&lt;name&gt;/</c>): a 2 M-parameter masked-LM pretrained on public-domain books and a sentiment classifier
-/// fine-tuned from it on SST-2. Their model cards (README.md in each folder) give the numbers and limits.
+/// <c>models/&lt;name&gt;/</c>): a 2 M-parameter masked-LM pretrained on public-domain books, a sentiment classifier
+/// fine-tuned from it on SST-2, and a sentence-embedding student of all-MiniLM-L6-v2. Their model cards (README.md in
+/// each folder) give the numbers, limits and licenses.
 /// </summary>
 public static class DefaultModels
 {
-    /// <summary>The masked-LM (<c>albert-default</c>): fill-mask, embeddings.</summary>
+    /// <summary>The masked-LM (<c>albert-default</c>): fill-mask.</summary>
     public const string FillMask = "albert-default";
+
+    /// <summary>
+    /// The sentence-embedding model (<c>albert-default-embed</c>): an ALBERT student of sentence-transformers'
+    /// all-MiniLM-L6-v2 (Apache-2.0), mean pooling and L2 normalisation as its sentence-transformers files say.
+    /// </summary>
+    public const string Embedding = "albert-default-embed";
 
     /// <summary>The SST-2 sentiment classifier (<c>albert-default-sst2</c>).</summary>
     public const string Sentiment = "albert-default-sst2";
