@@ -22,9 +22,6 @@ public class GemmInt8Tests
         return d;
     }
 
-    /// <summary>The weight range a kernel is tested at: the AVX2 pair kernel needs the reduced one (D41).</summary>
-    static int WeightMax(Int8Kernel kernel) => kernel == Int8Kernel.Avx2Pairs ? QuantizedMatrix.ReducedQMax : QuantizedMatrix.QMax;
-
     static void Check(Int8Kernel kernel, int m, int n, int k, float[] a, float[] w, int qMax)
     {
         var rng = new Random(m + 7 * n + 13 * k);
@@ -74,7 +71,7 @@ public class GemmInt8Tests
     static void RandomCase(Int8Kernel kernel, int m, int n, int k)
     {
         var rng = new Random(m * 10007 + n * 101 + k);
-        Check(kernel, m, n, k, KernelTests.Random(rng, m * k, 3f), KernelTests.Random(rng, n * k), WeightMax(kernel));
+        Check(kernel, m, n, k, KernelTests.Random(rng, m * k, 3f), KernelTests.Random(rng, n * k), GemmInt8.WeightMaxFor(kernel));
     }
 
     /// <summary>Auto on a reduced-range matrix (the pair kernel where AVX2 is the best this CPU has) equals the naive twin.</summary>
@@ -137,7 +134,7 @@ public class GemmInt8Tests
     [Fact]
     public void Extremes_equal_naive_Auto() => Extremes(Int8Kernel.Auto);
 
-    static void Extremes(Int8Kernel kernel) => Extremes(kernel, WeightMax(kernel));
+    static void Extremes(Int8Kernel kernel) => Extremes(kernel, GemmInt8.WeightMaxFor(kernel));
 
     /// <summary>
     /// With the reduced range (<paramref name="qMax"/> 64) the pair kernel's int16 sum of two quads reaches

@@ -217,9 +217,8 @@ internal static class QuantizeCommand
             w.WriteString("quant_method", Int8Weights.Method);
             w.WriteNumber("bits", 8);
             w.WriteNumber("weight_bits", weightBits);
-            w.WriteString("weights", weightBits == 7
-                ? "int8 in [-64, 64], symmetric, one F32 scale per output row (NAME_scale)"
-                : "int8 in [-127, 127], symmetric, one F32 scale per output row (NAME_scale)");
+            int weightMax = Int8Quantizer.WeightMax(weightBits);
+            w.WriteString("weights", $"int8 in [-{weightMax}, {weightMax}], symmetric, one F32 scale per output row (NAME_scale)");
             w.WriteString("activations", "dynamic, asymmetric 7-bit, per token (at run time)");
             w.WriteEndObject();
             w.WriteEndObject();

@@ -21,6 +21,11 @@ public static class CpuKernels
         : Vector128.IsHardwareAccelerated ? "Vector128 (no AVX2, 2 × 6 × 8 tiles)"
         : "scalar";
 
-    /// <summary>The int8 GEMM kernel an int8 model's linear maps run here (D39), e.g. "Avx2".</summary>
-    public static string Int8 => Kernels.GemmInt8.Best.ToString();
+    /// <summary>
+    /// The int8 GEMM kernel an int8 model's linear maps run here (D39, D41), e.g. "ArmDot"; on AVX2 without VNNI the
+    /// pair kernel for 7-bit weights and the one-quad kernel for 8-bit ones.
+    /// </summary>
+    public static string Int8 => Kernels.GemmInt8.Best == Kernels.Int8Kernel.Avx2
+        ? "Avx2Pairs (7-bit weights) or Avx2 (8-bit)"
+        : Kernels.GemmInt8.Best.ToString();
 }

@@ -55,8 +55,7 @@ public static class KernelSelfTest
     {
         var rng = new Random(m * 131 + n * 17 + k + 1);
         var a = Random(rng, m * k);
-        int qMax = kernel == Int8Kernel.Avx2Pairs ? QuantizedMatrix.ReducedQMax : QuantizedMatrix.QMax; // D41
-        var (q, scales) = QuantizedMatrix.Quantize(Random(rng, n * k), n, k, qMax);
+        var (q, scales) = QuantizedMatrix.Quantize(Random(rng, n * k), n, k, GemmInt8.WeightMaxFor(kernel));
         var bias = Random(rng, n);
         var expected = new float[m * n];
         GemmInt8Naive.Linear(a, m, k, q, scales, n, expected, bias);

@@ -65,6 +65,13 @@ internal static unsafe class GemmInt8
     public static Int8Kernel BestFor(QuantizedMatrix b) =>
         Best == Int8Kernel.Avx2 && b.IsReducedRange ? Int8Kernel.Avx2Pairs : Best;
 
+    /// <summary>
+    /// The largest weight magnitude <paramref name="kernel"/> multiplies exactly: <see cref="QuantizedMatrix.ReducedQMax"/>
+    /// for the pair kernel (its int16 sums of four products, D41), <see cref="QuantizedMatrix.QMax"/> for the others.
+    /// </summary>
+    public static int WeightMaxFor(Int8Kernel kernel) =>
+        kernel == Int8Kernel.Avx2Pairs ? QuantizedMatrix.ReducedQMax : QuantizedMatrix.QMax;
+
     /// <summary>Whether <paramref name="kernel"/> can run here.</summary>
     public static bool IsSupported(Int8Kernel kernel) => kernel switch
     {
@@ -242,8 +249,9 @@ internal static unsafe class GemmInt8
     {
         if (kernel == Int8Kernel.Auto) kernel = BestFor(b);
         if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"the {kernel} int8 kernel needs an instruction set this CPU lacks");
-        if (kernel == Int8Kernel.Avx2Pairs && !b.IsReducedRange)
-            throw new ArgumentException($"the {kernel} int8 kernel needs weights in [−{QuantizedMatrix.ReducedQMax}, {QuantizedMatrix.ReducedQMax}]; this matrix reaches {b.MaxAbsWeight}");
+        int weightMax = WeightMaxFor(kernel);
+        if (b.MaxAbsWeight > weightMax)
+            throw new ArgumentException($"the {kernel} int8 kernel needs weights in [−{weightMax}, {weightMax}]; this matrix reaches {b.MaxAbsWeight}");
         int kQuads = b.KQuads, n = b.N;
         int* acc = stackalloc int[MR * NR];
         for (int p = panelStart; p < panelEnd; p++)
