@@ -7,7 +7,7 @@ using AlbertGen.IO;
 using AlbertGen.Model;
 using AlbertGen.Tasks;
 using AlbertGen.Tasks.Distillation;
-using AlbertGen.Tasks.FineTuning;
+using AlbertGen.Tasks.Evaluation;
 using AlbertGen.Tokenization;
 using AlbertGen.Torch.Training;
 using static TorchSharp.torch;
@@ -333,16 +333,9 @@ public sealed class Distiller
                 for (int k = 0; k < chunk.Count; k++) vectors[chunk[k]] = pooled.AsSpan(k * h, h).ToArray();
             }
         }
-        var cosines = devPairs.Select(p => Cosine(vectors[p.A], vectors[p.B])).ToList();
-        double rho = RegressionMetrics.Spearman(cosines, devPairs.Select(p => p.Score).ToList());
-        return new PairEvaluation(step, 100 * rho, devPairs.Count);
-    }
-
-    static double Cosine(float[] x, float[] y)
-    {
-        double d = 0, nx = 0, ny = 0;
-        for (int i = 0; i < x.Length; i++) { d += (double)x[i] * y[i]; nx += (double)x[i] * x[i]; ny += (double)y[i] * y[i]; }
-        return d / Math.Max(Math.Sqrt(nx * ny), 1e-24);
+        double spearman = EmbeddingMetrics.StsSpearman(devPairs.Select(p => vectors[p.A]).ToList(), devPairs.Select(p => vectors[p.B]).ToList(),
+            devPairs.Select(p => p.Score).ToList());
+        return new PairEvaluation(step, spearman, devPairs.Count);
     }
 
     /// <summary>
