@@ -44,10 +44,12 @@ internal sealed unsafe class AttentionJob : IParallelJob
         fixed (float* packedK = scratch.PackedKeys)
         fixed (float* packedV = scratch.PackedValues)
         fixed (float* scores = scratch.Scores)
+        fixed (float* packedA = scratch.PackedRows)
         {
             // scores (queries × keys) = Qₕ · Kₕᵀ
             PackedMatrix.PackTransposed(new ReadOnlySpan<float>(k, (keys - 1) * ld + d), ld, keys, d, new Span<float>(packedK, keyPanels * Gemm.NR * d));
-            Gemm.Run(q, ld, queries, packedK, keys, d, scores, keys, 0, keyPanels);
+            Gemm.PackRows(q, ld, queries, d, packedA, 0, queries);
+            Gemm.RunPacked(packedA, queries, packedK, keys, d, scores, keys, 0, queries, 0, keyPanels);
 
             float scale = 1f / MathF.Sqrt(d);
             for (int i = 0; i < queries; i++)
@@ -71,7 +73,8 @@ internal sealed unsafe class AttentionJob : IParallelJob
             // context (queries × d) = P · Vₕ
             int valuePanels = (d + Gemm.NR - 1) / Gemm.NR;
             PackedMatrix.PackRowMajor(new ReadOnlySpan<float>(v, (keys - 1) * ld + d), ld, keys, d, new Span<float>(packedV, valuePanels * Gemm.NR * keys));
-            Gemm.Run(scores, keys, queries, packedV, d, keys, _context + (long)start * _hidden + h * d, _hidden, 0, valuePanels);
+            Gemm.PackRows(scores, keys, queries, keys, packedA, 0, queries);
+            Gemm.RunPacked(packedA, queries, packedV, d, keys, _context + (long)start * _hidden + h * d, _hidden, 0, queries, 0, valuePanels);
         }
     }
 }

@@ -7,8 +7,8 @@ internal sealed class AttentionScratch
 {
     static int Panels(int n) => (n + Gemm.NR - 1) / Gemm.NR;
 
-    readonly float[] _keys, _values;
-    readonly int _keysOffset, _valuesOffset, _keysLength, _valuesLength;
+    readonly float[] _keys, _values, _rows;
+    readonly int _keysOffset, _valuesOffset, _rowsOffset, _keysLength, _valuesLength, _rowsLength;
 
     public AttentionScratch(int seq, int headSize)
     {
@@ -17,6 +17,8 @@ internal sealed class AttentionScratch
         _valuesLength = Panels(headSize) * Gemm.NR * seq;
         _keys = AlignedFloats.Allocate(_keysLength, out _keysOffset);
         _values = AlignedFloats.Allocate(_valuesLength, out _valuesOffset);
+        _rowsLength = checked((int)Gemm.PackedALength(seq, Math.Max(seq, headSize)));
+        _rows = AlignedFloats.Allocate(_rowsLength, out _rowsOffset);
         Scores = new float[seq * seq];
     }
 
@@ -25,6 +27,8 @@ internal sealed class AttentionScratch
     public Span<float> PackedKeys => _keys.AsSpan(_keysOffset, _keysLength);
     /// <summary>Vₕ packed: panels(headSize) × seq × NR.</summary>
     public Span<float> PackedValues => _values.AsSpan(_valuesOffset, _valuesLength);
+    /// <summary>The left operand packed in row tiles: Qₕ (queries × headSize), then the probabilities (queries × keys).</summary>
+    public Span<float> PackedRows => _rows.AsSpan(_rowsOffset, _rowsLength);
     /// <summary>(seq × seq) attention scores, then probabilities.</summary>
     public float[] Scores { get; }
 }

@@ -12,7 +12,7 @@ namespace AlbertGen.Cpu;
 internal sealed unsafe class CpuWorkspace
 {
     readonly AlbertConfig _config;
-    readonly AttentionScratch?[] _attention;
+    readonly AttentionScratch?[] _attention; // one per worker, made by Ensure
 
     public CpuWorkspace(AlbertConfig config, int threads)
     {
@@ -66,13 +66,14 @@ internal sealed unsafe class CpuWorkspace
         }
         if (longest > SequenceCapacity)
         {
-            Array.Clear(_attention);
+            // every worker's scratch now, on the caller: which worker runs which head depends on timing, and a scratch
+            // made lazily by whichever thread first got a head made a later forward allocate on the calling thread
+            for (int i = 0; i < _attention.Length; i++) _attention[i] = new AttentionScratch(longest, _config.HeadSize);
             SequenceCapacity = longest;
         }
     }
 
-    public AttentionScratch AttentionScratch(int worker) =>
-        _attention[worker] ??= new AttentionScratch(SequenceCapacity, _config.HeadSize);
+    public AttentionScratch AttentionScratch(int worker) => _attention[worker]!;
 
     static float[] Pinned(long n) => n <= Array.MaxLength ? GC.AllocateArray<float>((int)n, pinned: true)
         : throw new InvalidOperationException($"a workspace buffer of {n} floats is past the array limit; CpuAlbertModel.MaxTokens should have refused this batch");

@@ -38,6 +38,12 @@ internal sealed unsafe class QuantizedGemmJob : IParallelJob
         if (_scaleBuffer.Length < m) _scaleBuffer = GC.AllocateArray<float>(m, pinned: true);
         if (_zeroPointBuffer.Length < m) _zeroPointBuffer = GC.AllocateArray<int>(m, pinned: true);
         if (_rowBuffers.Length < runner.Threads) _rowBuffers = new byte[runner.Threads][];
+        // every worker's row buffer here, on the caller: which worker packs which rows depends on timing
+        for (int i = 0; i < runner.Threads; i++)
+        {
+            if (_rowBuffers[i] is not { } row || row.Length < 4 * b.KQuads)
+                _rowBuffers[i] = GC.AllocateArray<byte>(4 * b.KQuads, pinned: true);
+        }
         fixed (int* buffer = _packBuffer)
         fixed (float* scales = _scaleBuffer)
         fixed (int* zeroPoints = _zeroPointBuffer)
@@ -59,10 +65,7 @@ internal sealed unsafe class QuantizedGemmJob : IParallelJob
         if (_packing)
         {
             int r0 = index * _packRows;
-            var rowBuffer = _rowBuffers[worker];
-            if (rowBuffer is null || rowBuffer.Length < 4 * b.KQuads)
-                _rowBuffers[worker] = rowBuffer = GC.AllocateArray<byte>(4 * b.KQuads, pinned: true);
-            fixed (byte* rb = rowBuffer)
+            fixed (byte* rb = _rowBuffers[worker])
                 GemmInt8.QuantizeRows(_a, _lda, _m, b.K, _packedA, _rowScales, _rowZeroPoints, r0, Math.Min(_m, r0 + _packRows), rb);
             return;
         }
