@@ -7,6 +7,7 @@ public static class Program
     // dotnet run -c Release --project bench/AlbertGen.Bench -- --filter '*Gemm*'
     // dotnet run -c Release --project bench/AlbertGen.Bench -- padding-free   (PaddingFreeRun: SST-2 dev, padded vs packed)
     // dotnet run -c Release --project bench/AlbertGen.Bench -- small          (SmallModelRun: MiniLM, cold and warm, vs ORT)
+    // dotnet run -c Release --project bench/AlbertGen.Bench -- small-paired   (PairedSmallRun: MiniLM warm, both engines alternating in one process)
     // dotnet run -c Release --project bench/AlbertGen.Bench -- ops            (OpsProbe: per-op times of a MiniLM-shaped layer)
     public static void Main(string[] args)
     {
@@ -18,6 +19,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "small-ort")
         {
             SmallModelRun.OrtChild(args[1..]);
+            return;
+        }
+        if (args.Length > 0 && args[0] == "small-paired")
+        {
+            PairedSmallRun.Run(args[1..]);
             return;
         }
         if (args.Length > 0 && args[0] == "ops")

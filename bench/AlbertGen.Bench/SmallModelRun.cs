@@ -207,13 +207,13 @@ static class SmallModelRun
         ];
     }
 
-    static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var s = values.Order().ToArray();
         return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
     }
 
-    static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {
