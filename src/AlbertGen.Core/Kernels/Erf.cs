@@ -10,7 +10,7 @@ namespace AlbertGen.Kernels;
 /// a ≤ 0.921875: erf = a + a·S(a²), S of degree 5; otherwise erf = 1 − e^−(a + a·B(a)), B of degree 6; the sign of x
 /// is put back last. The vector forms compute both branches and select, B by Estrin's scheme (independent pairs, then
 /// steps in a²: a shorter dependency chain, which is what a GELU loop waits on), the exp from <see cref="VectorExp"/>.
-/// Within 6e-8 of the double erf on −6…6 (tested at 3e-7); the former form (Numerical Recipes' erfc with a division
+/// Within 6e-8 of the double erf on −6…6 (tested at 1e-7); the former form (Numerical Recipes' erfc with a division
 /// and a degree-9 polynomial) took ~10 % longer and was within 1.2e-7. <see cref="Double"/> is the high-precision twin
 /// used by tests.
 /// </summary>
