@@ -31,6 +31,21 @@ public class KernelWarmupTests
         KernelWarmup.Run(config);
     }
 
+    [Theory]
+    [InlineData("gelu", 32, 37, 4, 16)]
+    [InlineData("gelu", 64, 2048, 4, 32)]
+    public void Warmup_runs_the_int8_kernels_of_a_quantized_model(string act, int hidden, int inner, int heads, int embedding)
+    {
+        var config = AlbertConfig.Parse($$"""
+            {"model_type": "albert", "vocab_size": 50, "embedding_size": {{embedding}}, "hidden_size": {{hidden}},
+             "num_hidden_layers": 2, "num_attention_heads": {{heads}}, "intermediate_size": {{inner}},
+             "hidden_act": "{{act}}", "max_position_embeddings": 8,
+             "quantization_config": {"quant_method": "albertgen-int8", "bits": 8} }
+            """);
+        Assert.NotNull(config.QuantizationMethod);
+        KernelWarmup.Run(config);
+    }
+
     [Fact]
     public void Warmup_is_on_under_the_jit()
     {
