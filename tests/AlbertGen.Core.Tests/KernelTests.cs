@@ -106,6 +106,28 @@ public class KernelTests
         Assert.Equal(p2, p1);
     }
 
+    [Theory]
+    [InlineData(1, 8, 8)]
+    [InlineData(7, 9, 9)]
+    [InlineData(8, 8, 13)]
+    [InlineData(15, 32, 96)]
+    [InlineData(16, 32, 1152)] // attention's Kₕ: 32 dims of rows 3 · 384 apart
+    [InlineData(17, 64, 64)]
+    [InlineData(33, 70, 75)]
+    [InlineData(128, 64, 2304)]
+    [InlineData(21, 7, 7)] // k < 8: element by element
+    public void Pack_transposed_by_8x8_blocks_equals_the_element_by_element_form(int n, int k, int rowStride)
+    {
+        var rng = new Random(n * 1000 + k);
+        var src = Random(rng, (n - 1) * rowStride + k);
+        var expected = new float[PackedMatrix.PackedLength(n, k)];
+        var actual = new float[PackedMatrix.PackedLength(n, k)];
+        actual.AsSpan().Fill(float.NaN); // the padding columns must be written (zeros), not left as found
+        PackedMatrix.PackTransposedScalar(src, rowStride, n, k, expected);
+        PackedMatrix.PackTransposed(src, rowStride, n, k, actual);
+        Assert.Equal(expected, actual);
+    }
+
     public static TheoryData<ActivationKind> Activations() => new(Enum.GetValues<ActivationKind>());
 
     [Theory]
@@ -246,6 +268,30 @@ public class KernelTests
         for (int i = 0; i < n; i++)
             Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-6 + 1e-5 * expected[i], $"n={n} [{i}]: {actual[i]} vs {expected[i]}");
         Assert.Equal(1.0, actual.Sum(v => (double)v), 5);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(128)]
+    [InlineData(300)]
+    public void Softmax_numerators_over_their_sum_are_the_softmax(int n)
+    {
+        // attention keeps the numerators and divides its P·V rows by their sum (D46)
+        var rng = new Random(200 + n);
+        var x = Random(rng, n, 40f);
+        if (n > 2) { x[n - 2] = float.NegativeInfinity; x[0] = 250f; }
+        const float scale = 0.125f;
+        var expected = x.Select(v => v * scale).ToArray();
+        NormKernels.NaiveSoftmax(expected);
+        var numerators = (float[])x.Clone();
+        float sum = NormKernels.SoftmaxNumerators(numerators, scale);
+        Assert.True(sum >= 1f, $"the max entry contributes e⁰ = 1 (sum {sum})");
+        for (int i = 0; i < n; i++)
+            Assert.True(Math.Abs(numerators[i] / sum - expected[i]) <= 1e-6 + 1e-5 * expected[i], $"n={n} [{i}]: {numerators[i] / sum} vs {expected[i]}");
+        if (n > 2) Assert.Equal(0f, numerators[n - 2]);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using AlbertGen.Kernels;
 
 namespace AlbertGen.Cpu;
@@ -11,7 +12,7 @@ namespace AlbertGen.Cpu;
 /// key are skipped entirely, masked keys inside that range get −∞ (HF adds finfo.min, which gives exactly zero weight
 /// once a real key exists). A sequence with no attended key gets uniform weights over all positions, as HF's finfo.min
 /// mask yields. Every query row is computed (HF returns hidden states for padded positions too). Both products use the
-/// packed GEMM kernel: Kₕ is packed as the right operand of Qₕ·Kₕᵀ and Vₕ as the right operand of P·Vₕ, in per-worker scratch.
+/// packed GEMM kernel: Kₕ is packed as the right operand of Qₕ·Kₕᵀ and Vₕ as the right operand of P·Vₕ, in per-worker scratch. The softmax keeps its numerators and each context row is divided by their sum after P·Vₕ (D46).
 /// </summary>
 internal sealed unsafe class AttentionJob : IParallelJob
 {
@@ -52,6 +53,17 @@ internal sealed unsafe class AttentionJob : IParallelJob
             Gemm.RunPacked(packedA, queries, packedK, keys, d, scores, keys, 0, queries, 0, keyPanels);
 
             float scale = 1f / MathF.Sqrt(d);
+            // the masked keys of this sequence, once: the rows below only overwrite those (none for an all-ones mask)
+            int masked = 0;
+            var maskedKeys = scratch.MaskedKeys;
+            if (anyValid && _mask is not null)
+            {
+                for (int j = 0; j < keys; j++)
+                {
+                    if (_mask[start + j] == 0) maskedKeys[masked++] = j;
+                }
+            }
+            var rowScales = scratch.RowScales;
             for (int i = 0; i < queries; i++)
             {
                 var row = new Span<float>(scores + (long)i * keys, keys);
@@ -59,22 +71,26 @@ internal sealed unsafe class AttentionJob : IParallelJob
                 {
                     row.Fill(0f);
                 }
-                else if (_mask is not null)
+                else
                 {
-                    for (int j = 0; j < keys; j++)
-                    {
-                        if (_mask[start + j] == 0) row[j] = float.NegativeInfinity;
-                    }
+                    for (int j = 0; j < masked; j++) row[maskedKeys[j]] = float.NegativeInfinity;
                 }
-                // softmax(scale · scores): the scale rides in the exponent, no separate pass (D38)
-                NormKernels.Softmax(row, scale);
+                // softmax(scale · scores): the scale rides in the exponent (D38); the numerators stay in the row and
+                // the division by their sum is applied to the row of P·V, d values instead of `keys` (D46)
+                rowScales[i] = 1f / NormKernels.SoftmaxNumerators(row, scale);
             }
 
             // context (queries × d) = P · Vₕ
             int valuePanels = (d + Gemm.NR - 1) / Gemm.NR;
             PackedMatrix.PackRowMajor(new ReadOnlySpan<float>(v, (keys - 1) * ld + d), ld, keys, d, new Span<float>(packedV, valuePanels * Gemm.NR * keys));
             Gemm.PackRows(scores, keys, queries, keys, packedA, 0, queries);
-            Gemm.RunPacked(packedA, queries, packedV, d, keys, _context + (long)start * _hidden + h * d, _hidden, 0, queries, 0, valuePanels);
+            float* contextRows = _context + (long)start * _hidden + h * d;
+            Gemm.RunPacked(packedA, queries, packedV, d, keys, contextRows, _hidden, 0, queries, 0, valuePanels);
+            for (int i = 0; i < queries; i++)
+            {
+                var row = new Span<float>(contextRows + (long)i * _hidden, d);
+                TensorPrimitives.Multiply(row, rowScales[i], row);
+            }
         }
     }
 }

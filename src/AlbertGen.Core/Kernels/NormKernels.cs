@@ -101,34 +101,55 @@ internal static class NormKernels
     public static void Softmax(Span<float> x, float scale)
     {
         if (x.IsEmpty) return;
-        float max = TensorPrimitives.Max(x);
+        float sum = SoftmaxNumerators(x, scale);
+        TensorPrimitives.Multiply(x, 1f / sum, x);
+    }
+
+    /// <summary>
+    /// The numerators of softmax(<paramref name="scale"/> · x) in place — eˢ⁽ˣ⁻ᵐᵃˣ⁾, −∞ entries 0 — and their sum: the
+    /// softmax is x / sum. Attention divides its P·V rows by the sum instead of the probabilities (d values a row
+    /// instead of the keys: D46). x must not be empty; at least one entry must be finite for a finite sum.
+    /// </summary>
+    public static float SoftmaxNumerators(Span<float> x, float scale)
+    {
         int n = x.Length, i = 0;
-        float sum = 0;
-        if (Vector256.IsHardwareAccelerated)
+        ref float r = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        float max = float.NegativeInfinity, sum = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            var mv = Vector256.Create(max);
+            // the row max in registers (TensorPrimitives.Max also orders NaNs and −0, which attention has no use for)
+            var mv = Vector256.LoadUnsafe(ref r);
+            for (i = 8; i <= n - 8; i += 8) mv = Vector256.MaxNative(mv, Vector256.LoadUnsafe(ref r, (nuint)i));
+            mv = Vector256.MaxNative(mv, Vector256.LoadUnsafe(ref r, (nuint)(n - 8)));
+            var m4 = Vector128.MaxNative(mv.GetLower(), mv.GetUpper());
+            max = MathF.Max(MathF.Max(m4[0], m4[1]), MathF.Max(m4[2], m4[3]));
+            var maxV = Vector256.Create(max);
             var sv = Vector256.Create(scale);
             var acc = Vector256<float>.Zero;
-            for (; i <= n - 8; i += 8)
+            for (i = 0; i <= n - 8; i += 8)
             {
-                var e = VectorExp.Exp((Vector256.Create(x.Slice(i, 8)) - mv) * sv);
-                e.CopyTo(x.Slice(i, 8));
+                var e = VectorExp.Exp((Vector256.LoadUnsafe(ref r, (nuint)i) - maxV) * sv);
+                e.StoreUnsafe(ref r, (nuint)i);
                 acc += e;
             }
             sum = Vector256.Sum(acc);
         }
-        else if (Vector128.IsHardwareAccelerated)
+        else
         {
-            var mv = Vector128.Create(max);
-            var sv = Vector128.Create(scale);
-            var acc = Vector128<float>.Zero;
-            for (; i <= n - 4; i += 4)
+            max = TensorPrimitives.Max(x);
+            if (Vector128.IsHardwareAccelerated)
             {
-                var e = VectorExp.Exp((Vector128.Create(x.Slice(i, 4)) - mv) * sv);
-                e.CopyTo(x.Slice(i, 4));
-                acc += e;
+                var maxV = Vector128.Create(max);
+                var sv = Vector128.Create(scale);
+                var acc = Vector128<float>.Zero;
+                for (; i <= n - 4; i += 4)
+                {
+                    var e = VectorExp.Exp((Vector128.LoadUnsafe(ref r, (nuint)i) - maxV) * sv);
+                    e.StoreUnsafe(ref r, (nuint)i);
+                    acc += e;
+                }
+                sum = Vector128.Sum(acc);
             }
-            sum = Vector128.Sum(acc);
         }
         for (; i < n; i++)
         {
@@ -136,7 +157,7 @@ internal static class NormKernels
             x[i] = e;
             sum += e;
         }
-        TensorPrimitives.Multiply(x, 1f / sum, x);
+        return sum;
     }
 
     public static void NaiveSoftmax(Span<float> x)
