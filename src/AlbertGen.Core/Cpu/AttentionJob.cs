@@ -12,7 +12,8 @@ namespace AlbertGen.Cpu;
 /// key are skipped entirely, masked keys inside that range get −∞ (HF adds finfo.min, which gives exactly zero weight
 /// once a real key exists). A sequence with no attended key gets uniform weights over all positions, as HF's finfo.min
 /// mask yields. Every query row is computed (HF returns hidden states for padded positions too). Both products use the
-/// packed GEMM kernel: Kₕ is packed as the right operand of Qₕ·Kₕᵀ and Vₕ as the right operand of P·Vₕ, in per-worker scratch. The softmax keeps its numerators and each context row is divided by their sum after P·Vₕ (D46).
+/// packed GEMM kernel: Kₕ is packed as the right operand of Qₕ·Kₕᵀ and Vₕ as the right operand of P·Vₕ, in per-worker
+/// scratch. The softmax keeps its numerators and each context row is divided by their sum after P·Vₕ (D46).
 /// </summary>
 internal sealed unsafe class AttentionJob : IParallelJob
 {
