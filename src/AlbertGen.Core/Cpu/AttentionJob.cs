@@ -13,7 +13,7 @@ namespace AlbertGen.Cpu;
 /// once a real key exists). A sequence with no attended key gets uniform weights over all positions, as HF's finfo.min
 /// mask yields. Every query row is computed (HF returns hidden states for padded positions too). Both products use the
 /// packed GEMM kernel: Kₕ is packed as the right operand of Qₕ·Kₕᵀ and Vₕ as the right operand of P·Vₕ, in per-worker
-/// scratch. The softmax keeps its numerators and each context row is divided by their sum after P·Vₕ (D46).
+/// scratch.
 /// </summary>
 internal sealed unsafe class AttentionJob : IParallelJob
 {
@@ -64,7 +64,6 @@ internal sealed unsafe class AttentionJob : IParallelJob
                     if (_mask[start + j] == 0) maskedKeys[masked++] = j;
                 }
             }
-            var rowScales = scratch.RowScales;
             for (int i = 0; i < queries; i++)
             {
                 var row = new Span<float>(scores + (long)i * keys, keys);
@@ -76,22 +75,16 @@ internal sealed unsafe class AttentionJob : IParallelJob
                 {
                     for (int j = 0; j < masked; j++) row[maskedKeys[j]] = float.NegativeInfinity;
                 }
-                // softmax(scale · scores): the scale rides in the exponent (D38); the numerators stay in the row and
-                // the division by their sum is applied to the row of P·V, d values instead of `keys` (D46)
-                rowScales[i] = 1f / NormKernels.SoftmaxNumerators(row, scale);
+                // softmax(scale · scores): the scale rides in the exponent (D38). Normalising the P·V rows instead
+                // (d values, not `keys`) was 3 % faster but moved the fill-mask fixture's scores 1.2e-5 from HF (D46)
+                TensorPrimitives.Multiply(row, 1f / NormKernels.SoftmaxNumerators(row, scale), row);
             }
 
             // context (queries × d) = P · Vₕ
             int valuePanels = (d + Gemm.NR - 1) / Gemm.NR;
             PackedMatrix.PackRowMajor(new ReadOnlySpan<float>(v, (keys - 1) * ld + d), ld, keys, d, new Span<float>(packedV, valuePanels * Gemm.NR * keys));
             Gemm.PackRows(scores, keys, queries, keys, packedA, 0, queries);
-            float* contextRows = _context + (long)start * _hidden + h * d;
-            Gemm.RunPacked(packedA, queries, packedV, d, keys, contextRows, _hidden, 0, queries, 0, valuePanels);
-            for (int i = 0; i < queries; i++)
-            {
-                var row = new Span<float>(contextRows + (long)i * _hidden, d);
-                TensorPrimitives.Multiply(row, rowScales[i], row);
-            }
+            Gemm.RunPacked(packedA, queries, packedV, d, keys, _context + (long)start * _hidden + h * d, _hidden, 0, queries, 0, valuePanels);
         }
     }
 }

@@ -20,7 +20,6 @@ internal sealed class AttentionScratch
         _rowsLength = checked((int)Gemm.PackedALength(seq, Math.Max(seq, headSize)));
         _rows = AlignedFloats.Allocate(_rowsLength, out _rowsOffset);
         Scores = new float[seq * seq];
-        RowScales = new float[seq];
         MaskedKeys = new int[seq];
     }
 
@@ -31,10 +30,8 @@ internal sealed class AttentionScratch
     public Span<float> PackedValues => _values.AsSpan(_valuesOffset, _valuesLength);
     /// <summary>The left operand packed in row tiles: Qₕ (queries × headSize), then the probabilities (queries × keys).</summary>
     public Span<float> PackedRows => _rows.AsSpan(_rowsOffset, _rowsLength);
-    /// <summary>(seq × seq) attention scores, then the softmax numerators.</summary>
+    /// <summary>(seq × seq) attention scores, then probabilities.</summary>
     public float[] Scores { get; }
-    /// <summary>Per query row, 1 / the sum of its softmax numerators: what its P·V row is multiplied by.</summary>
-    public float[] RowScales { get; }
     /// <summary>The masked key positions of the sequence at hand (the first <c>count</c> entries).</summary>
     public int[] MaskedKeys { get; }
 }

@@ -107,8 +107,7 @@ internal static class NormKernels
 
     /// <summary>
     /// The numerators of softmax(<paramref name="scale"/> · x) in place — eˢ⁽ˣ⁻ᵐᵃˣ⁾, −∞ entries 0 — and their sum: the
-    /// softmax is x / sum. Attention divides its P·V rows by the sum instead of the probabilities (d values a row
-    /// instead of the keys: D46). x must not be empty; at least one entry must be finite for a finite sum.
+    /// softmax is x / sum. x must not be empty; at least one entry must be finite for a finite sum.
     /// </summary>
     public static float SoftmaxNumerators(Span<float> x, float scale)
     {
