@@ -1,4 +1,5 @@
 using AlbertGen.Config;
+using System.Runtime.Intrinsics;
 using AlbertGen.Kernels;
 
 namespace AlbertGen.Tests;
@@ -212,6 +213,56 @@ public class KernelTests
             Assert.Equal(0f, extreme[j]); // below the normal range (and a masked score, −∞): exactly zero
         for (int j = 4; j < 8; j++)
             Assert.Equal((float)Math.Exp(88), extreme[j], 1e32f); // saturates, finite
+    }
+
+    /// <summary>D17's exp as it was written before D47 (Round, then a conversion for 2ⁿ): the oracle of the rounding-shift form.</summary>
+    static System.Runtime.Intrinsics.Vector256<float> ExpWithRound(System.Runtime.Intrinsics.Vector256<float> x)
+    {
+        var n = System.Runtime.Intrinsics.Vector256.Round(x * System.Runtime.Intrinsics.Vector256.Create(1.44269504088896341f));
+        var r = System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(n, System.Runtime.Intrinsics.Vector256.Create(-0.693359375f), x);
+        r = System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(n, System.Runtime.Intrinsics.Vector256.Create(2.12194440e-4f), r);
+        var p = System.Runtime.Intrinsics.Vector256.Create(1.9875691500e-4f);
+        foreach (float coefficient in (float[])[1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f])
+            p = System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(p, r, System.Runtime.Intrinsics.Vector256.Create(coefficient));
+        var e = System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(p, r * r, r) + System.Runtime.Intrinsics.Vector256<float>.One;
+        var scale = System.Runtime.Intrinsics.Vector256.ShiftLeft(
+            System.Runtime.Intrinsics.Vector256.ConvertToInt32(n) + System.Runtime.Intrinsics.Vector256.Create(127), 23).AsSingle();
+        return e * scale;
+    }
+
+    [Fact]
+    public void VectorExp_in_range_form_equals_the_rounding_form_bit_for_bit_ties_included()
+    {
+        var xs = new List<float>();
+        for (int i = 0; i <= 200_000; i++) xs.Add(-87.33f + 175.33f * i / 200_000);
+        // inputs whose x·log₂e is exactly half-way between integers: where round-half-to-even matters
+        for (int k = -126; k <= 126; k++)
+        {
+            float x = (float)((k + 0.5) / 1.44269504088896341);
+            for (int step = 0; step < 64; step++, x = MathF.BitIncrement(x))
+            {
+                float y = x * 1.44269504088896341f;
+                if (y - MathF.Floor(y) == 0.5f) xs.Add(x);
+            }
+        }
+        int ties = xs.Count - 200_001;
+        Assert.True(ties > 20, $"only {ties} half-way inputs found");
+        while (xs.Count % 8 != 0) xs.Add(0f);
+        for (int i = 0; i < xs.Count; i += 8)
+        {
+            var x = System.Runtime.Intrinsics.Vector256.Create(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(xs).Slice(i, 8));
+            var expected = ExpWithRound(x);
+            var actual = VectorExp.ExpInRange(x);
+            var viaExp = VectorExp.Exp(x);
+            var narrow = VectorExp.ExpInRange(x.GetLower());
+            for (int j = 0; j < 8; j++)
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(expected[j]) == BitConverter.SingleToInt32Bits(actual[j]),
+                    $"exp({xs[i + j]:R}): {actual[j]:R} vs {expected[j]:R}");
+                Assert.Equal(BitConverter.SingleToInt32Bits(expected[j]), BitConverter.SingleToInt32Bits(viaExp[j]));
+                if (j < 4) Assert.Equal(BitConverter.SingleToInt32Bits(expected[j]), BitConverter.SingleToInt32Bits(narrow[j]));
+            }
+        }
     }
 
     [Theory]

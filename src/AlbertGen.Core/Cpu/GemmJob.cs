@@ -4,10 +4,10 @@ using AlbertGen.Kernels;
 namespace AlbertGen.Cpu;
 
 /// <summary>
-/// C = act(A · Bᵀ + bias [+ residual]) on the worker pool, in two phases: A is packed once into MR-row tiles
-/// (tasks over row ranges), then (row block × panel chunk) tasks run the micro-kernel from that shared copy. Row
-/// blocks are ≤ <see cref="MaxRowBlock"/> rows so a block of packed A stays in L2 while the panels of its chunk
-/// stream past; the activation runs on each finished tile while it is still in cache.
+/// C = act(A · Bᵀ + bias [+ residual]) on the worker pool, in phases: A is packed once into MR-row tiles
+/// (tasks over row ranges), then (row block × panel chunk) tasks run the micro-kernel from that shared copy, then
+/// the activation, if any, runs as its own pass over C (<see cref="ActivationJob"/>, D47). Row blocks are ≤
+/// <see cref="MaxRowBlock"/> rows so a block of packed A stays in L2 while the panels of its chunk stream past.
 /// </summary>
 internal sealed unsafe class GemmJob : IParallelJob
 {
@@ -16,12 +16,12 @@ internal sealed unsafe class GemmJob : IParallelJob
     float* _a, _c, _bias, _residual, _packedA;
     int _lda, _m, _ldc, _ldr;
     PackedMatrix? _b;
-    ActivationKind _activation;
     int _rowBlock, _panelChunk, _panelChunks;
     bool _packing;
     int _packRows;
     float[] _packBuffer = [];
     int _packOffset;
+    readonly ActivationJob _activationJob = new();
 
     /// <summary>Runs the GEMM on <paramref name="runner"/>. Pointers must stay valid (pinned) for the call.</summary>
     public void Run(ParallelRunner runner, float* a, int lda, int m, PackedMatrix b, float* c, int ldc,
@@ -29,7 +29,6 @@ internal sealed unsafe class GemmJob : IParallelJob
     {
         if (m <= 0) return;
         _a = a; _lda = lda; _m = m; _b = b; _c = c; _ldc = ldc; _bias = bias; _residual = residual; _ldr = ldr;
-        _activation = activation;
         // tiny problems are not worth a thread hand-off
         var part = GemmPartition.For(m, b.N, b.K, b.Panels, runner.Threads, tinyWork: 64 * 1024);
         _rowBlock = part.RowBlock; _panelChunk = part.PanelChunk; _panelChunks = part.PanelChunks; _packRows = part.PackRows;
@@ -47,6 +46,7 @@ internal sealed unsafe class GemmJob : IParallelJob
             _packing = false;
             runner.For(part.Tasks, this);
         }
+        _activationJob.Run(runner, c, m, b.N, ldc, activation);
         _b = null;
     }
 
@@ -62,24 +62,7 @@ internal sealed unsafe class GemmJob : IParallelJob
         int rb = index / _panelChunks, pc = index % _panelChunks;
         int row0 = rb * _rowBlock, row1 = Math.Min(_m, row0 + _rowBlock);
         int p0 = pc * _panelChunk, p1 = Math.Min(b.Panels, p0 + _panelChunk);
-        // with an activation, the task's panels go in slices whose C block (rows × slice) fits in L2 together with the
-        // A block, and each slice is activated at once: at 8 × 128 a task is 174 rows × 48 panels, 534 KB of C, which
-        // had left L2 (512 KB on Zen 3) before the activation pass read it back (D38). Same sums, same order.
-        int slice = _activation == ActivationKind.Linear ? p1 - p0 : Math.Max(1, ActivationSliceFloats / ((row1 - row0) * Gemm.NR));
         fixed (float* pb = b.Data)
-        {
-            for (int q0 = p0; q0 < p1; q0 += slice)
-            {
-                int q1 = Math.Min(p1, q0 + slice);
-                Gemm.RunPacked(_packedA, _m, pb, b.N, b.K, _c, _ldc, row0, row1, q0, q1, _bias, _residual, _ldr);
-                if (_activation == ActivationKind.Linear) continue;
-                int c0 = q0 * Gemm.NR, c1 = Math.Min(b.N, q1 * Gemm.NR);
-                for (int r = row0; r < row1; r++)
-                    ActivationKernels.Apply(_activation, new Span<float>(_c + (long)r * _ldc + c0, c1 - c0));
-            }
-        }
+            Gemm.RunPacked(_packedA, _m, pb, b.N, b.K, _c, _ldc, row0, row1, p0, p1, _bias, _residual, _ldr);
     }
-
-    /// <summary>Floats of C (64 KB) computed before the activation runs over them (see <see cref="Execute"/>).</summary>
-    const int ActivationSliceFloats = 16 * 1024;
 }

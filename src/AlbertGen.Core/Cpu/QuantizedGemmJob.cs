@@ -6,7 +6,8 @@ namespace AlbertGen.Cpu;
 /// <summary>
 /// The int8 twin of <see cref="GemmJob"/>: C = act(dequant(quant(A) · Bᵀ) + bias [+ residual]) with B a
 /// <see cref="QuantizedMatrix"/>, on the worker pool in two phases: A is quantized per row and packed once
-/// (<see cref="GemmInt8.QuantizeRows"/>: scales, zero points, byte quads; tasks over row tiles), then (row block × panel chunk) tasks run the kernel.
+/// (<see cref="GemmInt8.QuantizeRows"/>: scales, zero points, byte quads; tasks over row tiles), then (row block × panel chunk) tasks run the kernel,
+/// then the activation, if any, runs as its own pass (<see cref="ActivationJob"/>, D47).
 /// </summary>
 internal sealed unsafe class QuantizedGemmJob : IParallelJob
 {
@@ -14,7 +15,7 @@ internal sealed unsafe class QuantizedGemmJob : IParallelJob
     int* _packedA, _rowZeroPoints;
     int _lda, _m, _ldc, _ldr;
     QuantizedMatrix? _b;
-    ActivationKind _activation;
+    readonly ActivationJob _activationJob = new();
     int _rowBlock, _panelChunk, _panelChunks;
     bool _packing;
     int _packRows;
@@ -29,7 +30,6 @@ internal sealed unsafe class QuantizedGemmJob : IParallelJob
     {
         if (m <= 0) return;
         _a = a; _lda = lda; _m = m; _b = b; _c = c; _ldc = ldc; _bias = bias; _residual = residual; _ldr = ldr;
-        _activation = activation;
         var part = GemmPartition.For(m, b.N, b.K, b.Panels, runner.Threads, tinyWork: 128 * 1024);
         _rowBlock = part.RowBlock; _panelChunk = part.PanelChunk; _panelChunks = part.PanelChunks; _packRows = part.PackRows;
 
@@ -56,6 +56,7 @@ internal sealed unsafe class QuantizedGemmJob : IParallelJob
             _packing = false;
             runner.For(part.Tasks, this);
         }
+        _activationJob.Run(runner, c, m, b.N, ldc, activation);
         _b = null;
     }
 
@@ -76,11 +77,5 @@ internal sealed unsafe class QuantizedGemmJob : IParallelJob
         fixed (float* cs = b.Scales)
         fixed (int* sums = b.ColumnSums)
             GemmInt8.RunPacked(_packedA, _rowScales, _rowZeroPoints, _m, b, pb, cs, sums, _c, _ldc, row0, row1, p0, p1, _bias, _residual, _ldr);
-        if (_activation != ActivationKind.Linear)
-        {
-            int c0 = p0 * GemmInt8.NR, c1 = Math.Min(b.N, p1 * GemmInt8.NR);
-            for (int r = row0; r < row1; r++)
-                ActivationKernels.Apply(_activation, new Span<float>(_c + (long)r * _ldc + c0, c1 - c0));
-        }
     }
 }

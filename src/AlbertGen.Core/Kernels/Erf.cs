@@ -62,7 +62,7 @@ internal static class Erf
         var b45 = Vector256.FusedMultiplyAdd(Vector256.Create(B4), a, Vector256.Create(B5));
         var pb = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(b01, s, b23), s, b45);
         pb = Vector256.FusedMultiplyAdd(pb, a, Vector256.Create(B6));
-        var big = Vector256<float>.One - VectorExp.Exp(-Vector256.FusedMultiplyAdd(pb, a, a));
+        var big = Vector256<float>.One - VectorExp.ExpInRange(-Vector256.FusedMultiplyAdd(pb, a, a));
         var erf = Vector256.ConditionalSelect(Vector256.GreaterThan(a, Vector256.Create(SplitBoundary)), big, small);
         return erf | (x & Vector256.Create(-0f));
     }
@@ -85,7 +85,7 @@ internal static class Erf
         var b45 = Vector128.MultiplyAddEstimate(Vector128.Create(B4), a, Vector128.Create(B5));
         var pb = Vector128.MultiplyAddEstimate(Vector128.MultiplyAddEstimate(b01, s, b23), s, b45);
         pb = Vector128.MultiplyAddEstimate(pb, a, Vector128.Create(B6));
-        var big = Vector128<float>.One - VectorExp.Exp(-Vector128.MultiplyAddEstimate(pb, a, a));
+        var big = Vector128<float>.One - VectorExp.ExpInRange(-Vector128.MultiplyAddEstimate(pb, a, a));
         var erf = Vector128.ConditionalSelect(Vector128.GreaterThan(a, Vector128.Create(SplitBoundary)), big, small);
         return erf | (x & Vector128.Create(-0f));
     }

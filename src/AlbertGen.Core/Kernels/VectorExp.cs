@@ -17,7 +17,20 @@ internal static class VectorExp
     {
         var underflow = Vector256.LessThan(x, Vector256.Create(MinArgument));
         x = Vector256.Min(Vector256.Max(x, Vector256.Create(MinArgument)), Vector256.Create(88f));
-        var n = Vector256.Round(x * Vector256.Create(1.44269504088896341f));
+        return ExpInRange(x) & ~underflow.AsSingle();
+    }
+
+    /// <summary>
+    /// <see cref="Exp(Vector256{float})"/> for x already in [−87.33, 88] (no clamps, no underflow select; bit-identical
+    /// there): erf's exp(−(a + a·B(a))) has −16 ≤ x &lt; 0 (D47). n = round(x·log₂e) by adding 1.5·2²³, whose float has
+    /// an ulp of 1 (round half to even as <c>Vector256.Round</c>; the constant is even, so ties go the same way), and
+    /// 2ⁿ from that sum's low bits: a float add and an integer add where Round, a conversion and an add were.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ExpInRange(Vector256<float> x)
+    {
+        var t = x * Vector256.Create(Log2E) + Vector256.Create(RoundingShift);
+        var n = t - Vector256.Create(RoundingShift);
         // ln 2 = 0.693359375 − 2.12194440e-4: the first part is exact in 9 bits, so n·C1 is exact
         var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), x);
         r = Vector256.FusedMultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
@@ -28,8 +41,10 @@ internal static class VectorExp
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.6666665459e-1f));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(5.0000001201e-1f));
         var e = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
-        var scale = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
-        return Vector256.ConditionalSelect(underflow, Vector256<float>.Zero, e * scale);
+        // t's bits are those of 1.5·2²³ plus n in the low mantissa bits; the constant's low 9 bits are zero, so
+        // (bits + 127) << 23 is (n + 127) << 23, the float 2ⁿ, for −126 ≤ n ≤ 127
+        var scale = Vector256.ShiftLeft(t.AsInt32() + Vector256.Create(127), 23).AsSingle();
+        return e * scale;
     }
 
     /// <summary>
@@ -43,8 +58,15 @@ internal static class VectorExp
     {
         var underflow = Vector128.LessThan(x, Vector128.Create(MinArgument));
         x = Vector128.Min(Vector128.Max(x, Vector128.Create(MinArgument)), Vector128.Create(88f));
-        var n = Vector128.Round(x * Vector128.Create(1.44269504088896341f));
-        // ln 2 = 0.693359375 − 2.12194440e-4: the first part is exact in 9 bits, so n·C1 is exact
+        return ExpInRange(x) & ~underflow.AsSingle();
+    }
+
+    /// <summary>The Vector128 twin of <see cref="ExpInRange(Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ExpInRange(Vector128<float> x)
+    {
+        var t = x * Vector128.Create(Log2E) + Vector128.Create(RoundingShift);
+        var n = t - Vector128.Create(RoundingShift);
         var r = Vector128.MultiplyAddEstimate(n, Vector128.Create(-0.693359375f), x);
         r = Vector128.MultiplyAddEstimate(n, Vector128.Create(2.12194440e-4f), r);
         var p = Vector128.Create(1.9875691500e-4f);
@@ -54,10 +76,13 @@ internal static class VectorExp
         p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(1.6666665459e-1f));
         p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(5.0000001201e-1f));
         var e = Vector128.MultiplyAddEstimate(p, r * r, r) + Vector128<float>.One;
-        var scale = Vector128.ShiftLeft(Vector128.ConvertToInt32(n) + Vector128.Create(127), 23).AsSingle();
-        return Vector128.ConditionalSelect(underflow, Vector128<float>.Zero, e * scale);
+        var scale = Vector128.ShiftLeft(t.AsInt32() + Vector128.Create(127), 23).AsSingle();
+        return e * scale;
     }
 
     /// <summary>ln of the smallest normal float: 2ⁿ with n = −126 is still a normal number.</summary>
     const float MinArgument = -87.33654f;
+    const float Log2E = 1.44269504088896341f;
+    /// <summary>1.5·2²³: adding it rounds a float of magnitude &lt; 2²² to an integer (its ulp is 1).</summary>
+    const float RoundingShift = 12582912f;
 }
