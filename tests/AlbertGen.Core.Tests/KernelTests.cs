@@ -230,6 +230,19 @@ public class KernelTests
         return e * scale;
     }
 
+    /// <summary>The Vector128 twin of <see cref="ExpWithRound"/> (multiply-adds as <c>MultiplyAddEstimate</c>, as the kernel).</summary>
+    static Vector128<float> ExpWithRound128(Vector128<float> x)
+    {
+        var n = Vector128.Round(x * Vector128.Create(1.44269504088896341f));
+        var r = Vector128.MultiplyAddEstimate(n, Vector128.Create(-0.693359375f), x);
+        r = Vector128.MultiplyAddEstimate(n, Vector128.Create(2.12194440e-4f), r);
+        var p = Vector128.Create(1.9875691500e-4f);
+        foreach (float coefficient in (float[])[1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f])
+            p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(coefficient));
+        var e = Vector128.MultiplyAddEstimate(p, r * r, r) + Vector128<float>.One;
+        return e * Vector128.ShiftLeft(Vector128.ConvertToInt32(n) + Vector128.Create(127), 23).AsSingle();
+    }
+
     [Fact]
     public void VectorExp_in_range_form_equals_the_rounding_form_bit_for_bit_ties_included()
     {
@@ -255,12 +268,13 @@ public class KernelTests
             var actual = VectorExp.ExpInRange(x);
             var viaExp = VectorExp.Exp(x);
             var narrow = VectorExp.ExpInRange(x.GetLower());
+            var narrowExpected = ExpWithRound128(x.GetLower());
             for (int j = 0; j < 8; j++)
             {
                 Assert.True(BitConverter.SingleToInt32Bits(expected[j]) == BitConverter.SingleToInt32Bits(actual[j]),
                     $"exp({xs[i + j]:R}): {actual[j]:R} vs {expected[j]:R}");
                 Assert.Equal(BitConverter.SingleToInt32Bits(expected[j]), BitConverter.SingleToInt32Bits(viaExp[j]));
-                if (j < 4) Assert.Equal(BitConverter.SingleToInt32Bits(expected[j]), BitConverter.SingleToInt32Bits(narrow[j]));
+                if (j < 4) Assert.Equal(BitConverter.SingleToInt32Bits(narrowExpected[j]), BitConverter.SingleToInt32Bits(narrow[j]));
             }
         }
     }
