@@ -4,7 +4,11 @@
 # teacher measured by `albertgen embed-eval` (docs/decisions.md D44), the table written to docs/albertize-table.md.
 #
 #   scripts/albertize-table.sh [--steps N] [--cells "64x1 128x2 …"] [--work DIR] [--teacher DIR | --teacher-from PATH]
-#                              [--device cpu|cuda|auto] [--table FILE] [--no-build]
+#                              [--device cpu|cuda|auto] [--table FILE] [--no-build] [--speed-only [--speed-rounds N]]
+#
+# --speed-only trains and measures nothing new: it measures tokens/s of every row already measured again, the rows
+# taking turns for --speed-rounds rounds (default 3; the median is kept), and rewrites the table. Run it on a quiet
+# machine once the cells are done: a row's tokens/s from its own run depends on what else ran at that minute.
 #
 # Resumable: a cell whose result JSON exists for this budget is skipped; a cell whose training stopped part-way resumes
 # from its newest checkpoint (every 100 steps). Run it again after an interruption with the same arguments.
@@ -22,6 +26,8 @@ teacher_from="${TMPDIR:-/tmp}/albertgen-minilm-24.9.52193/source"
 device=cpu
 table=docs/albertize-table.md
 build=1
+speed_only=0
+speed_rounds=3
 while [ $# -gt 0 ]; do
     case "$1" in
         --steps) steps=$2; shift 2 ;;
@@ -32,7 +38,9 @@ while [ $# -gt 0 ]; do
         --device) device=$2; shift 2 ;;
         --table) table=$2; shift 2 ;;
         --no-build) build=0; shift ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        --speed-only) speed_only=1; shift ;;
+        --speed-rounds) speed_rounds=$2; shift 2 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -96,7 +104,32 @@ if [ ! -f "$work/teacher.json" ]; then
     evaluate "$teacher" "$work/teacher.json" '{"cell":"teacher"}'
 fi
 
-for cell in $cells; do
+if [ "$speed_only" = 1 ]; then
+    # tokens/s again for every measured row (teacher first), the rows taking turns, then the median of the rounds
+    rowdirs=("$teacher"); rowfiles=("$work/teacher.json")
+    for cell in $cells; do
+        [ -f "$work/e${cell%x*}-g${cell#*x}.json" ] || continue
+        rowdirs+=("$work/e${cell%x*}-g${cell#*x}"); rowfiles+=("$work/e${cell%x*}-g${cell#*x}.json")
+    done
+    for i in "${!rowfiles[@]}"; do : > "${rowfiles[$i]}.speed"; done
+    for round in $(seq "$speed_rounds"); do
+        for i in "${!rowfiles[@]}"; do
+            albertgen embed-eval --model "${rowdirs[$i]}" --held-out "$corpus" --held-out-count 256 --speed-sentences 64 \
+                --speed-runs 5 --json | tail -n 1 | jq '.tokens_per_second' >> "${rowfiles[$i]}.speed"
+            log "speed round $round: ${rowdirs[$i]} $(tail -n 1 "${rowfiles[$i]}.speed") tokens/s"
+        done
+    done
+    for f in "${rowfiles[@]}"; do
+        jq --slurpfile s <(jq -s 'sort' "$f.speed") --arg when "$(date -u +%Y-%m-%dT%H:%MZ)" \
+            '.tokens_per_second = $s[0][($s[0] | length) / 2 | floor] | .tokens_per_second_rounds = $s[0] | .speed_measured = $when' \
+            "$f" > "$f.tmp" && mv "$f.tmp" "$f" && rm "$f.speed"
+    done
+    cells_to_run=""
+else
+    cells_to_run=$cells
+fi
+
+for cell in $cells_to_run; do
     e=${cell%x*}
     g=${cell#*x}
     dir=$work/e$e-g$g
