@@ -55,6 +55,43 @@ public sealed class QuantizeCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_sentence_transformers_folder_keeps_its_pooling_and_normalisation()
+    {
+        // a float folder made a sentence-transformers one: max pooling, then Normalize (not embed's plain defaults)
+        string src = Path.Combine(_tmp, "st-float"), outDir = Path.Combine(_tmp, "st-int8");
+        Directory.CreateDirectory(src);
+        foreach (var f in Directory.GetFiles(Cli.Fixture("pipeline-sst2")))
+            File.Copy(f, Path.Combine(src, Path.GetFileName(f)));
+        File.WriteAllText(Path.Combine(src, "modules.json"), """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+             {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}]
+            """);
+        Directory.CreateDirectory(Path.Combine(src, "1_Pooling"));
+        Directory.CreateDirectory(Path.Combine(src, "2_Normalize"));
+        File.WriteAllText(Path.Combine(src, "1_Pooling", "config.json"),
+            """{"word_embedding_dimension": 32, "pooling_mode_cls_token": false, "pooling_mode_mean_tokens": false, "pooling_mode_max_tokens": true}""");
+        File.WriteAllText(Path.Combine(src, "sentence_bert_config.json"), """{"max_seq_length": 24, "do_lower_case": false}""");
+
+        var r = Cli.Run("quantize", "--model", src, "--out", outDir, "--weight-bits", "8", "--min-cosine", "0.97", "--force");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        foreach (var file in new[] { "modules.json", "sentence_bert_config.json", "1_Pooling/config.json" })
+            Assert.Equal(File.ReadAllText(Path.Combine(src, file)), File.ReadAllText(Path.Combine(outDir, file)));
+        Assert.True(Directory.Exists(Path.Combine(outDir, "2_Normalize")));
+
+        // embed on the int8 folder follows its modules: the same vector as asking for max pooling + normalisation
+        const string text = "a gripping, funny film";
+        var vector = (Cli.Result x) => JsonDocument.Parse(x.Stdout.Trim()).RootElement.GetProperty("embedding").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        var byFolder = Cli.Run("embed", "--model", outDir, text);
+        var explicitly = Cli.Run("embed", "--model", outDir, "--pooling", "max", "--normalize", "true", text);
+        var mean = Cli.Run("embed", "--model", outDir, "--pooling", "mean", "--normalize", "true", text);
+        Assert.True(byFolder.ExitCode == 0, byFolder.Stderr);
+        Assert.Equal(vector(explicitly), vector(byFolder));
+        Assert.NotEqual(vector(mean), vector(byFolder));
+        Assert.Equal(1.0, Math.Sqrt(vector(byFolder).Sum(v => v * v)), 5);
+    }
+
+    [Fact]
     public void Gate_refuses_below_the_threshold_and_writes_nothing_unless_forced()
     {
         string src = Cli.Fixture("pipeline-sst2"), outDir = Path.Combine(_tmp, "refused");

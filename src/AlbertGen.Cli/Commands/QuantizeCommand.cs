@@ -30,7 +30,7 @@ internal static class QuantizeCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "float model folder: config.json + model.safetensors or pytorch_model.bin (+ tokenizer)", Required = true };
-        var outDir = new Option<string>("--out") { Description = "output folder: config.json (with quantization_config), model.safetensors (int8), the tokenizer files", Required = true };
+        var outDir = new Option<string>("--out") { Description = "output folder: config.json (with quantization_config), model.safetensors (int8), the tokenizer and sentence-transformers files", Required = true };
         var calibration = new Option<string?>("--calibration") { Description = "text file, one calibration text per line (default: a built-in sample)" };
         var head = new Option<string?>("--head") { Description = "head to check (default: architectures in config.json)" };
         var minCosine = new Option<double>("--min-cosine") { Description = "least mean last_hidden_state cosine", DefaultValueFactory = _ => QuantizationGate.DefaultMinCosine };
@@ -98,6 +98,7 @@ internal static class QuantizeCommand
                 File.Move(candidate, target, overwrite: true);
                 AtomicFile.WriteAllText(targetConfig, QuantizedConfigJson(dir, config, weightBits));
                 AlbertTokenizer.CopyFiles(dir, outDir);
+                SentenceTransformersFiles.Copy(dir, outDir); // the publisher's pooling and normalisation stay the folder's
             }
             Print(report, quantized, weightBits, batches.Sum(b => b.Rows), minCosine, minAgreement, pass, write, target, json);
             if (!write)

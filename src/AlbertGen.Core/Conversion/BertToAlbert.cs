@@ -22,11 +22,11 @@ public static class BertToAlbert
     /// <summary>What a conversion wrote.</summary>
     public sealed record Result(string Source, AlbertConfig Config, int TensorCount, long Floats, IReadOnlyList<string> LeftOut, IReadOnlyList<string> CopiedFiles);
 
-    /// <summary>Files carried over beside the weights: tokenizers (HF names) and sentence-transformers' module files.</summary>
+    /// <summary>Tokenizer files (HF names) carried over beside the weights; the sentence-transformers files go too
+    /// (<see cref="IO.SentenceTransformersFiles"/>).</summary>
     public static readonly string[] CarriedFiles =
     [
         "vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json", "spiece.model",
-        "modules.json", "sentence_bert_config.json", "config_sentence_transformers.json",
     ];
 
     /// <summary>True when <paramref name="path"/> is something this converter reads: an .onnx file, or a folder holding a BERT config.json or an .onnx graph.</summary>
@@ -300,30 +300,7 @@ public static class BertToAlbert
             File.Copy(src, Path.Combine(outDir, name), overwrite: true);
             copied.Add(name);
         }
-        // sentence-transformers module folders (1_Pooling, 2_Normalize, …): their config files
-        foreach (var dir in Directory.GetDirectories(fromDir))
-        {
-            string name = Path.GetFileName(dir);
-            int us = name.IndexOf('_');
-            if (us <= 0 || !name.AsSpan(0, us).ContainsOnlyDigits()) continue;
-            string target = Path.Combine(outDir, name);
-            Directory.CreateDirectory(target);
-            foreach (var f in Directory.GetFiles(dir, "*.json"))
-            {
-                File.Copy(f, Path.Combine(target, Path.GetFileName(f)), overwrite: true);
-                copied.Add(name + "/" + Path.GetFileName(f));
-            }
-        }
+        copied.AddRange(IO.SentenceTransformersFiles.Copy(fromDir, outDir));
         return copied;
-    }
-}
-
-static class SpanDigits
-{
-    public static bool ContainsOnlyDigits(this ReadOnlySpan<char> s)
-    {
-        foreach (char c in s)
-            if (c is < '0' or > '9') return false;
-        return true;
     }
 }

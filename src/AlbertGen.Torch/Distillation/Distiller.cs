@@ -39,7 +39,6 @@ public sealed class Distiller
     public const string DevMetricsFile = "dev_metrics.jsonl";
 
     /// <summary>sentence-transformers files carried over from the teacher (besides its numbered module folders).</summary>
-    public static readonly string[] SentenceTransformersFiles = ["modules.json", "sentence_bert_config.json", "config_sentence_transformers.json"];
 
     readonly TeacherModel _teacher;
     readonly TorchAlbertBackend _student;
@@ -388,25 +387,14 @@ public sealed class Distiller
     /// <summary>The teacher's tokenizer files and sentence-transformers files (modules.json, …, and its <c>N_Name/</c> module folders), copied atomically.</summary>
     public static void CopyCompanionFiles(string teacherDir, string outDir)
     {
-        foreach (var name in AlbertTokenizer.FileNames.Concat(SentenceTransformersFiles))
-            CopyAtomically(Path.Combine(teacherDir, name), Path.Combine(outDir, name));
-        foreach (var sub in Directory.GetDirectories(teacherDir))
+        foreach (var name in AlbertTokenizer.FileNames)
         {
-            string name = Path.GetFileName(sub);
-            int underscore = name.IndexOf('_');
-            if (underscore <= 0 || !name[..underscore].All(char.IsAsciiDigit)) continue; // 1_Pooling, 2_Normalize
-            foreach (var file in Directory.GetFiles(sub, "*", SearchOption.AllDirectories))
-                CopyAtomically(file, Path.Combine(outDir, Path.GetRelativePath(teacherDir, file)));
-            Directory.CreateDirectory(Path.Combine(outDir, name)); // an empty module folder (2_Normalize) too
+            string from = Path.Combine(teacherDir, name);
+            if (!File.Exists(from)) continue;
+            var bytes = File.ReadAllBytes(from);
+            AtomicFile.Write(Path.Combine(outDir, name), s => s.Write(bytes));
         }
-    }
-
-    static void CopyAtomically(string from, string to)
-    {
-        if (!File.Exists(from)) return;
-        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-        var bytes = File.ReadAllBytes(from);
-        AtomicFile.Write(to, s => s.Write(bytes));
+        SentenceTransformersFiles.Copy(teacherDir, outDir);
     }
 
     static void WriteResults(string path, DistillResult r, DistillOptions o)
