@@ -66,7 +66,7 @@ def main():
 
     cosines = [cos(by_text[r[5]], by_text[r[6]]) for r in rows]
     rho = pearson(ranks(cosines), ranks(gold))
-    print(f"{path}: Spearman x 100 {100 * rho:.2f} ({len(rows)} pairs, {len(sentences)} sentences)")
+    print(f"{path}: Spearman x 100 {100 * rho:.3f} ({len(rows)} pairs, {len(sentences)} sentences)")
 
 
 if __name__ == "__main__":
