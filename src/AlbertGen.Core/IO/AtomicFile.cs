@@ -44,6 +44,13 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text) =>
         Write(path, s => s.Write(new UTF8Encoding(false).GetBytes(text)));
 
+    /// <summary>Copies the file <paramref name="from"/> to <paramref name="to"/> atomically (its folder is created).</summary>
+    public static void Copy(string from, string to)
+    {
+        using var source = File.OpenRead(from);
+        Write(to, source.CopyTo);
+    }
+
     /// <summary>A fresh temporary path beside <paramref name="fullPath"/>, its name within <see cref="MaxFileNameBytes"/> bytes.</summary>
     public static string TempPathFor(string fullPath)
     {

@@ -34,7 +34,7 @@ public static class SentenceTransformersFiles
     }
 
     /// <summary>sentence-transformers' module folder names: digits, an underscore, a name (1_Pooling).</summary>
-    public static bool IsModuleFolder(string name)
+    static bool IsModuleFolder(string name)
     {
         int underscore = name.IndexOf('_');
         return underscore > 0 && underscore < name.Length - 1 && name.AsSpan(0, underscore).IndexOfAnyExceptInRange('0', '9') < 0;
@@ -44,8 +44,7 @@ public static class SentenceTransformersFiles
     {
         string from = Path.Combine(fromDir, relative);
         if (!File.Exists(from)) return;
-        var bytes = File.ReadAllBytes(from);
-        AtomicFile.Write(Path.Combine(toDir, relative), s => s.Write(bytes));
+        AtomicFile.Copy(from, Path.Combine(toDir, relative));
         copied.Add(relative.Replace(Path.DirectorySeparatorChar, '/'));
     }
 }

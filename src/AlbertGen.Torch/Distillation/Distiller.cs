@@ -38,8 +38,6 @@ public sealed class Distiller
     /// <summary>One line per dev-pair measurement: step, dev_spearman (×100), pairs.</summary>
     public const string DevMetricsFile = "dev_metrics.jsonl";
 
-    /// <summary>sentence-transformers files carried over from the teacher (besides its numbered module folders).</summary>
-
     readonly TeacherModel _teacher;
     readonly TorchAlbertBackend _student;
     readonly DistillOptions _options;
@@ -390,9 +388,7 @@ public sealed class Distiller
         foreach (var name in AlbertTokenizer.FileNames)
         {
             string from = Path.Combine(teacherDir, name);
-            if (!File.Exists(from)) continue;
-            var bytes = File.ReadAllBytes(from);
-            AtomicFile.Write(Path.Combine(outDir, name), s => s.Write(bytes));
+            if (File.Exists(from)) AtomicFile.Copy(from, Path.Combine(outDir, name));
         }
         SentenceTransformersFiles.Copy(teacherDir, outDir);
     }
