@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Turns a distill.py result into an HF ALBERT model folder (docs/decisions.md D49).
+
+    python3 scripts/gpu-distill/finish.py --run RUN_DIR --teacher artifacts/teacher --out DIR
+
+RUN_DIR holds distill.py's model.fp16.safetensors (or a file given with --weights) and config.json (or give
+--embedding-size and --groups). Writes DIR with
+config.json, model.safetensors (float32), and the teacher's tokenizer and sentence-transformers files, the folder
+`albertgen albertize --student DIR` continues from and every verb loads. Only numpy is needed.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import struct
+
+import numpy as np
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--weights", default=None)
+    ap.add_argument("--teacher", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--embedding-size", type=int, help="where RUN_DIR has no config.json: the student's E")
+    ap.add_argument("--groups", type=int, help="where RUN_DIR has no config.json: the student's G")
+    a = ap.parse_args()
+    weights = a.weights or os.path.join(a.run, "model.fp16.safetensors")
+    with open(weights, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        if info["dtype"] != "F16":
+            raise ValueError(f"{weights}: {name} is {info['dtype']}, expected F16")
+        b, e = info["data_offsets"]
+        tensors[name] = np.frombuffer(data[b:e], dtype="<f2").reshape(info["shape"]).astype("<f4")
+    os.makedirs(a.out, exist_ok=True)
+    out_header, offset = {"__metadata__": {"format": "pt"}}, 0
+    for name in sorted(tensors):
+        t = tensors[name]
+        out_header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + t.nbytes]}
+        offset += t.nbytes
+    h = json.dumps(out_header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    tmp = os.path.join(a.out, "model.safetensors.tmp")
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for name in sorted(tensors):
+            f.write(tensors[name].tobytes())
+    os.replace(tmp, os.path.join(a.out, "model.safetensors"))
+    if os.path.exists(os.path.join(a.run, "config.json")):
+        shutil.copyfile(os.path.join(a.run, "config.json"), os.path.join(a.out, "config.json"))
+    else:  # distill.py's student config: the teacher's with E, G, one inner layer, AlbertModel
+        with open(os.path.join(a.teacher, "config.json"), encoding="utf-8") as f:
+            config = json.load(f)
+        config.update(embedding_size=a.embedding_size, num_hidden_groups=a.groups, inner_group_num=1,
+                      architectures=["AlbertModel"])
+        with open(os.path.join(a.out, "config.json"), "w", encoding="utf-8") as f:
+            json.dump(config, f, indent=2)
+    for name in ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "modules.json",
+                 "sentence_bert_config.json", "config_sentence_transformers.json"):
+        src = os.path.join(a.teacher, name)
+        if os.path.exists(src):
+            shutil.copyfile(src, os.path.join(a.out, name))
+    for sub in ("1_Pooling", "2_Normalize"):
+        src = os.path.join(a.teacher, sub)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(a.out, sub), dirs_exist_ok=True)
+    print(f"{a.out}: {sum(t.size for t in tensors.values())} parameters")
+
+
+if __name__ == "__main__":
+    main()
