@@ -182,6 +182,31 @@ public class KernelTests
         }
     }
 
+    [Vector512Fact]
+    public void Erf_and_exp_Vector512_forms_equal_the_Vector256_forms_lane_for_lane()
+    {
+        var xs = ErfProbe.Points().Concat(Enumerable.Range(0, 4001).Select(i => -16f + 16f * i / 4000)).ToList();
+        while (xs.Count % 16 != 0) xs.Add(0.5f);
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(xs);
+        for (int i = 0; i < xs.Count; i += 16)
+        {
+            var wide = System.Runtime.Intrinsics.Vector512.Create(span.Slice(i, 16));
+            var lo = System.Runtime.Intrinsics.Vector256.Create(span.Slice(i, 8));
+            var hi = System.Runtime.Intrinsics.Vector256.Create(span.Slice(i + 8, 8));
+            var erf = Erf.Vector(wide);
+            var (erfLo, erfHi) = (Erf.Vector(lo), Erf.Vector(hi));
+            var negative = -System.Runtime.Intrinsics.Vector512.Abs(wide);
+            var exp = VectorExp.ExpInRange(negative);
+            var (expLo, expHi) = (VectorExp.ExpInRange(negative.GetLower()), VectorExp.ExpInRange(negative.GetUpper()));
+            for (int j = 0; j < 16; j++)
+            {
+                float e256 = j < 8 ? erfLo[j] : erfHi[j - 8], x256 = j < 8 ? expLo[j] : expHi[j - 8];
+                Assert.True(BitConverter.SingleToInt32Bits(erf[j]) == BitConverter.SingleToInt32Bits(e256), $"erf({xs[i + j]:R}): {erf[j]:R} vs {e256:R}");
+                Assert.True(BitConverter.SingleToInt32Bits(exp[j]) == BitConverter.SingleToInt32Bits(x256), $"exp({negative[j]:R}): {exp[j]:R} vs {x256:R}");
+            }
+        }
+    }
+
     [Fact]
     public void Gelu_is_zero_not_nan_far_left()
     {
