@@ -139,7 +139,7 @@ public class DefaultModelTests
     const int EmbeddingDimensions = 384;
 
     // the model card's figure, rounded down: a regression below it means the shipped weights or the engine changed
-    const double MinimumStsbDevSpearman = 86.3;
+    const double MinimumStsbDevSpearman = 86.5;
 
     static double Dot(double[] x, double[] y)
     {
