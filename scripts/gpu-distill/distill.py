@@ -22,7 +22,6 @@ import argparse
 import json
 import math
 import os
-import struct
 import sys
 import time
 
@@ -30,6 +29,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tensorfile  # noqa: E402
 
 P = "albert."
 
@@ -246,21 +248,7 @@ def batches(offsets, batch_size, rng, window=50):
 
 def save_fp16(path, model):
     names = model.hf_names()
-    tensors = {names[k]: v.detach().half().cpu().numpy() for k, v in model.state_dict().items()}
-    header, offset = {}, 0
-    for name in sorted(tensors):
-        a = tensors[name]
-        header[name] = {"dtype": "F16", "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
-        offset += a.nbytes
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for name in sorted(tensors):
-            f.write(np.ascontiguousarray(tensors[name]).tobytes())
-    os.replace(tmp, path)
+    tensorfile.write(path, {names[k]: v.detach().float().cpu().numpy() for k, v in model.state_dict().items()}, "F16")
 
 
 def main():

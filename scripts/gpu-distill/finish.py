@@ -13,9 +13,10 @@ import argparse
 import json
 import os
 import shutil
-import struct
+import sys
 
-import numpy as np
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tensorfile  # noqa: E402
 
 
 def main():
@@ -28,33 +29,9 @@ def main():
     ap.add_argument("--groups", type=int, help="where RUN_DIR has no config.json: the student's G")
     a = ap.parse_args()
     weights = a.weights or os.path.join(a.run, "model.fp16.safetensors")
-    with open(weights, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    tensors = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        if info["dtype"] != "F16":
-            raise ValueError(f"{weights}: {name} is {info['dtype']}, expected F16")
-        b, e = info["data_offsets"]
-        tensors[name] = np.frombuffer(data[b:e], dtype="<f2").reshape(info["shape"]).astype("<f4")
+    tensors = tensorfile.read(weights, "F16")
     os.makedirs(a.out, exist_ok=True)
-    out_header, offset = {"__metadata__": {"format": "pt"}}, 0
-    for name in sorted(tensors):
-        t = tensors[name]
-        out_header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + t.nbytes]}
-        offset += t.nbytes
-    h = json.dumps(out_header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    tmp = os.path.join(a.out, "model.safetensors.tmp")
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for name in sorted(tensors):
-            f.write(tensors[name].tobytes())
-    os.replace(tmp, os.path.join(a.out, "model.safetensors"))
+    tensorfile.write(os.path.join(a.out, "model.safetensors"), tensors, "F32")
     if os.path.exists(os.path.join(a.run, "config.json")):
         shutil.copyfile(os.path.join(a.run, "config.json"), os.path.join(a.out, "config.json"))
     else:  # distill.py's student config: the teacher's with E, G, one inner layer, AlbertModel

@@ -23,27 +23,13 @@ import argparse
 import json
 import os
 import re
-import struct
 import sys
 import unicodedata
 
 import numpy as np
 
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        if info["dtype"] != "F32":
-            raise ValueError(f"{path}: {name} is {info['dtype']}, expected F32")
-        b, e = info["data_offsets"]
-        out[name] = np.frombuffer(data[b:e], dtype="<f4").reshape(info["shape"])
-    return out
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tensorfile  # noqa: E402
 
 
 class WordPiece:
@@ -188,7 +174,7 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
 
-    weights = read_safetensors(os.path.join(a.teacher, "model.safetensors"))
+    weights = tensorfile.read(os.path.join(a.teacher, "model.safetensors"), "F32")
     packed = {}
     for name, w in weights.items():
         if w.ndim == 2:
