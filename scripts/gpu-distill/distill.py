@@ -13,9 +13,8 @@ decay exclusions, clip 1.0. What differs from the CPU verb is the budget: the sc
 (--seconds; linear warmup, then linear decay to 0 at the end), so a GPU spends its minutes on many more sentences.
 
 The zero-shot STS-B dev Spearman of the student's mean-pooled cosines is measured every --eval-seconds; the best
-measurement's weights are written (float16, HF AlbertModel names) to OUT/model.fp16.safetensors with
-OUT/config.json; every measurement is a JSON line on stdout. `finish.py` turns the result into a model folder.
-Needs torch and numpy (scipy optional); runs on the CPU too (slowly), which is how it is tested.
+measurement's weights are written (float16, HF AlbertModel names) to OUT/model.fp16.safetensors; every measurement is a JSON line on stdout. `finish.py` turns the result into a model folder.
+Needs torch and numpy; runs on the CPU too (slowly), which is how it is tested.
 """
 
 import argparse
@@ -31,7 +30,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sts"))
 import tensorfile  # noqa: E402
+from score import pearson, ranks  # noqa: E402  (scripts/sts: Spearman as the STS-B figures are measured)
 
 P = "albert."
 
@@ -194,27 +195,6 @@ def mean_pool(h, m):
     return (h * mf).sum(1) / mf.sum(1).clamp(min=1)
 
 
-def spearman(a, b):
-    try:
-        from scipy.stats import spearmanr
-        return float(spearmanr(a, b).correlation)
-    except ImportError:
-        def rank(v):
-            order = np.argsort(v, kind="mergesort")
-            r = np.empty(len(v))
-            r[order] = np.arange(len(v))
-            vs = v[order]
-            i = 0
-            while i < len(v):
-                j = i
-                while j + 1 < len(v) and vs[j + 1] == vs[i]:
-                    j += 1
-                r[order[i:j + 1]] = (i + j) / 2
-                i = j + 1
-            return r
-        return float(np.corrcoef(rank(np.asarray(a)), rank(np.asarray(b)))[0, 1])
-
-
 @torch.no_grad()
 def dev_spearman(model, dev, device):
     vecs = []
@@ -227,7 +207,7 @@ def dev_spearman(model, dev, device):
             out.append(mean_pool(model(x, m)[-1], m).float())
         vecs.append(torch.cat(out))
     cos = F.cosine_similarity(vecs[0], vecs[1]).cpu().numpy()
-    return spearman(cos, dev["gold"]) * 100
+    return pearson(ranks(cos.tolist()), ranks(dev["gold"].tolist())) * 100
 
 
 def batches(offsets, batch_size, rng, window=50):
@@ -284,8 +264,6 @@ def main():
     student = student.to(device)
     params = sum(p.numel() for p in student.parameters())
     tparams = sum(p.numel() for p in teacher.parameters())
-    with open(os.path.join(a.out, "config.json"), "w") as f:
-        json.dump(c, f, indent=2)
     train = np.load(os.path.join(a.pack, "train.npz"))
     ids, offsets = train["ids"], train["offsets"]
     dev = dict(np.load(os.path.join(a.pack, "dev.npz")))

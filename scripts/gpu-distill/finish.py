@@ -3,10 +3,10 @@
 
     python3 scripts/gpu-distill/finish.py --run RUN_DIR --teacher artifacts/teacher --out DIR
 
-RUN_DIR holds distill.py's model.fp16.safetensors (or a file given with --weights) and config.json (or give
---embedding-size and --groups). Writes DIR with
-config.json, model.safetensors (float32), and the teacher's tokenizer and sentence-transformers files, the folder
-`albertgen albertize --student DIR` continues from and every verb loads. Only numpy is needed.
+RUN_DIR holds distill.py's model.fp16.safetensors (or give the file with --weights). Writes DIR with config.json (the
+teacher's, with the student's embedding_size and num_hidden_groups read off the weights, as distill.py builds it),
+model.safetensors (float32), and the teacher's tokenizer and sentence-transformers files: the folder `albertgen
+albertize --student DIR` continues from and every verb loads. Only numpy is needed.
 """
 
 import argparse
@@ -25,22 +25,19 @@ def main():
     ap.add_argument("--weights", default=None)
     ap.add_argument("--teacher", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--embedding-size", type=int, help="where RUN_DIR has no config.json: the student's E")
-    ap.add_argument("--groups", type=int, help="where RUN_DIR has no config.json: the student's G")
     a = ap.parse_args()
     weights = a.weights or os.path.join(a.run, "model.fp16.safetensors")
     tensors = tensorfile.read(weights, "F16")
     os.makedirs(a.out, exist_ok=True)
     tensorfile.write(os.path.join(a.out, "model.safetensors"), tensors, "F32")
-    if os.path.exists(os.path.join(a.run, "config.json")):
-        shutil.copyfile(os.path.join(a.run, "config.json"), os.path.join(a.out, "config.json"))
-    else:  # distill.py's student config: the teacher's with E, G, one inner layer, AlbertModel
-        with open(os.path.join(a.teacher, "config.json"), encoding="utf-8") as f:
-            config = json.load(f)
-        config.update(embedding_size=a.embedding_size, num_hidden_groups=a.groups, inner_group_num=1,
-                      architectures=["AlbertModel"])
-        with open(os.path.join(a.out, "config.json"), "w", encoding="utf-8") as f:
-            json.dump(config, f, indent=2)
+    prefix = "albert.encoder.albert_layer_groups."
+    with open(os.path.join(a.teacher, "config.json"), encoding="utf-8") as f:
+        config = json.load(f)
+    config.update(embedding_size=int(tensors["albert.embeddings.word_embeddings.weight"].shape[1]),
+                  num_hidden_groups=len({n[len(prefix):].split(".")[0] for n in tensors if n.startswith(prefix)}),
+                  inner_group_num=1, architectures=["AlbertModel"])
+    with open(os.path.join(a.out, "config.json"), "w", encoding="utf-8") as f:
+        json.dump(config, f, indent=2)
     for name in ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "modules.json",
                  "sentence_bert_config.json", "config_sentence_transformers.json"):
         src = os.path.join(a.teacher, name)

@@ -2,6 +2,7 @@
 """Packs what a GPU distillation run needs into one folder small enough to travel (docs/decisions.md D49).
 
     python3 scripts/gpu-distill/prepare.py --teacher artifacts/teacher --out gpu-pack [--shared ../shared/data]
+        [--albertgen "dotnet src/AlbertGen.Cli/bin/Release/net10.0/albertgen.dll"]
 
 Writes
   teacher.npz   the teacher's weights: 2-D matrices as symmetric per-row int8 + float32 row scales, 1-D as float32
@@ -13,18 +14,17 @@ Writes
   dev.npz       STS-B dev pairs (ids of both sides + gold score), for the run's zero-shot Spearman
   config.json   the teacher's config
 
-Tokenisation is BERT's uncased WordPiece (basic tokenizer: clean, CJK split, lower case, accents stripped,
-punctuation split; greedy longest match, '##' continuations, [UNK] for words over 100 characters or without a
-match), [CLS] … [SEP], at most --max-seq-length tokens: the same ids HF's BertTokenizer gives for all-MiniLM-L6-v2's
-vocab.txt. Only numpy is needed.
+Tokenisation is the teacher's own tokenizer through `albertgen tokenize --max-length N` (--albertgen: how to run
+the CLI, as scripts/sts/score.py takes it): the ids every verb and the engine use. Only numpy is needed here.
 """
 
 import argparse
 import json
 import os
 import re
+import shlex
+import subprocess
 import sys
-import unicodedata
 
 import numpy as np
 
@@ -32,91 +32,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tensorfile  # noqa: E402
 
 
-class WordPiece:
-    def __init__(self, vocab_path):
-        with open(vocab_path, encoding="utf-8-sig") as f:
-            tokens = [line.rstrip("\r\n") for line in f]
-        self.ids = {t: i for i, t in enumerate(tokens)}
-        self.cls, self.sep, self.unk = self.ids["[CLS]"], self.ids["[SEP]"], self.ids["[UNK]"]
-        self.cache = {}
-
-    @staticmethod
-    def _is_punct(ch):
-        cp = ord(ch)
-        if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
-            return True
-        return unicodedata.category(ch).startswith("P")
-
-    @staticmethod
-    def _is_cjk(cp):
-        return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF or 0x2A700 <= cp <= 0x2B73F
-                or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
-
-    def _basic(self, text):
-        out = []
-        for ch in text:
-            cp = ord(ch)
-            if cp == 0 or cp == 0xFFFD:
-                continue
-            cat = unicodedata.category(ch)
-            if ch in "\t\n\r" or cat == "Zs":
-                out.append(" ")
-            elif cat in ("Cc", "Cf"):
-                continue
-            elif self._is_cjk(cp):
-                out.append(f" {ch} ")
-            else:
-                out.append(ch)
-        words = []
-        for word in "".join(out).split():
-            word = unicodedata.normalize("NFD", word.lower())
-            word = "".join(c for c in word if unicodedata.category(c) != "Mn")
-            cur = []
-            for ch in word:
-                if self._is_punct(ch):
-                    if cur:
-                        words.append("".join(cur))
-                        cur = []
-                    words.append(ch)
-                else:
-                    cur.append(ch)
-            if cur:
-                words.append("".join(cur))
-        return words
-
-    def _wordpiece(self, word):
-        hit = self.cache.get(word)
-        if hit is not None:
-            return hit
-        if len(word) > 100:
-            pieces = [self.unk]
-        else:
-            pieces, start = [], 0
-            while start < len(word):
-                end, found = len(word), None
-                while start < end:
-                    sub = word[start:end] if start == 0 else "##" + word[start:end]
-                    if sub in self.ids:
-                        found = self.ids[sub]
-                        break
-                    end -= 1
-                if found is None:
-                    pieces = [self.unk]
-                    break
-                pieces.append(found)
-                start = end
-        self.cache[word] = pieces
-        return pieces
-
-    def encode(self, text, max_len):
-        ids = [self.cls]
-        for word in self._basic(text):
-            ids.extend(self._wordpiece(word))
-            if len(ids) >= max_len - 1:
-                break
-        ids = ids[: max_len - 1]
-        ids.append(self.sep)
-        return ids
+def tokenize(cli, model, texts, max_len):
+    """Token ids of each text by `albertgen tokenize` with the model folder's tokenizer ([CLS] … [SEP], max_len at most)."""
+    if any("\n" in t or "\r" in t for t in texts):
+        raise ValueError("a text spans lines; tokenize reads one text a line")
+    run = subprocess.run(shlex.split(cli) + ["tokenize", "--model", model, "--max-length", str(max_len)],
+                         input="\n".join(texts) + "\n", capture_output=True, text=True, encoding="utf-8")
+    if run.returncode != 0:
+        sys.exit(f"albertgen tokenize failed ({run.returncode}): {run.stderr.strip()}")
+    ids = [json.loads(line)["ids"] for line in run.stdout.splitlines() if line.strip()]
+    if len(ids) != len(texts):
+        sys.exit(f"albertgen tokenize returned {len(ids)} lines for {len(texts)} texts")
+    return ids
 
 
 SENTENCE_END = re.compile(r'(?<=[.!?])["\'’”)\]]*\s+(?=["\'‘“(\[]*[A-Z0-9])')
@@ -171,6 +98,8 @@ def main():
     ap.add_argument("--sts", default=os.path.join(os.path.dirname(__file__), "../../data/sts"))
     ap.add_argument("--max-seq-length", type=int, default=64)
     ap.add_argument("--limit", type=int, default=0, help="at most N training sentences (a smoke run)")
+    ap.add_argument("--albertgen", default="dotnet src/AlbertGen.Cli/bin/Release/net10.0/albertgen.dll",
+                    help="how to run the CLI")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
 
@@ -190,43 +119,38 @@ def main():
     with open(os.path.join(a.out, "config.json"), "w", encoding="utf-8") as f:
         json.dump(config, f, indent=2)
 
-    wp = WordPiece(os.path.join(a.teacher, "vocab.txt"))
     n = a.max_seq_length
-    seen, seqs = set(), []
+    seen, texts = set(), []
 
     def add(text):
-        if text in seen:
-            return
-        seen.add(text)
-        seqs.append(wp.encode(text, n))
+        if text not in seen:
+            seen.add(text)
+            texts.append(text)
 
     for s in corpus_sentences(os.path.join(a.shared, "corpus")):
         add(s)
-        if a.limit and len(seqs) >= a.limit:
+        if a.limit and len(texts) >= a.limit:
             break
-    books = len(seqs)
+    books = len(texts)
     for s in tsv_column(os.path.join(a.shared, "tasks/SST-2/train.tsv"), 0, True):
         add(s)
-    sst2 = len(seqs) - books
+    sst2 = len(texts) - books
     for s in tsv_column(os.path.join(a.shared, "tasks/CoLA/train.tsv"), 3, False):
         add(s)
-    cola = len(seqs) - books - sst2
+    cola = len(texts) - books - sst2
     for _, s1, s2 in sts_pairs(os.path.join(a.sts, "sts-train.tsv")):
         add(s1)
         add(s2)
-    sts = len(seqs) - books - sst2 - cola
-    ids, offsets = pack(seqs)
+    sts = len(texts) - books - sst2 - cola
+    ids, offsets = pack(tokenize(a.albertgen, a.teacher, texts, n))
     np.savez_compressed(os.path.join(a.out, "train.npz"), ids=ids, offsets=offsets)
-    print(f"  train: {len(seqs)} sentences (books {books}, SST-2 {sst2}, CoLA {cola}, STS-B train {sts}), "
+    print(f"  train: {len(texts)} sentences (books {books}, SST-2 {sst2}, CoLA {cola}, STS-B train {sts}), "
           f"{len(ids)} tokens", file=sys.stderr)
 
-    gold, left, right = [], [], []
-    for score, s1, s2 in sts_pairs(os.path.join(a.sts, "sts-dev.tsv")):
-        gold.append(score)
-        left.append(wp.encode(s1, n))
-        right.append(wp.encode(s2, n))
-    lids, loff = pack(left)
-    rids, roff = pack(right)
+    dev = list(sts_pairs(os.path.join(a.sts, "sts-dev.tsv")))
+    gold = [score for score, _, _ in dev]
+    lids, loff = pack(tokenize(a.albertgen, a.teacher, [s1 for _, s1, _ in dev], n))
+    rids, roff = pack(tokenize(a.albertgen, a.teacher, [s2 for _, _, s2 in dev], n))
     np.savez_compressed(os.path.join(a.out, "dev.npz"), left_ids=lids, left_offsets=loff, right_ids=rids,
                         right_offsets=roff, gold=np.array(gold, dtype=np.float32))
     print(f"  dev: {len(gold)} STS-B dev pairs", file=sys.stderr)
