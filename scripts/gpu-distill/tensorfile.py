@@ -1,5 +1,8 @@
 """The safetensors reading and writing the gpu-distill scripts share (numpy only; F32 and F16 tensors).
 
+Not ../shared/tools/safetensors_io.py, which the other scripts use: a device call carries the repository only, and
+distill.py runs there.
+
 Format (https://github.com/huggingface/safetensors): 8-byte little-endian header length, a JSON header
 {name: {dtype, shape, data_offsets}} padded with spaces to 8 bytes, then the tensors back to back.
 """
